@@ -1,0 +1,40 @@
+"""radcalc: radiobiology dose calculations for radiotherapy.
+
+The public API at a glance. Doses are in Gy; ``dose`` is always the total dose
+of a course; ``alpha_beta`` is keyword-only and has no default.
+"""
+
+from radcalc.errors import InvalidInputError, RadcalcError, RadcalcWarning, ScheduleParseError
+from radcalc.lq import (
+    bed,
+    bed_from_eqd2,
+    dose_for_eqd2,
+    eqd2,
+    eqd2_from_bed,
+    eqdx,
+    fractions_for_eqd2,
+)
+from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
+
+__all__ = [
+    # lq
+    "bed",
+    "eqd2",
+    "eqdx",
+    "bed_from_eqd2",
+    "eqd2_from_bed",
+    "dose_for_eqd2",
+    "fractions_for_eqd2",
+    # schedules
+    "Schedule",
+    "SchedulePreset",
+    "SCHEDULE_PRESETS",
+    "parse_schedule",
+    # errors
+    "RadcalcError",
+    "InvalidInputError",
+    "ScheduleParseError",
+    "RadcalcWarning",
+]
+
+__version__ = "0.1.0"

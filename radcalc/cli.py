@@ -1,0 +1,242 @@
+"""The ``radcalc`` command line: thin click commands over the library, no arithmetic.
+
+Exit status: 0 success; 1 invalid input (one line on stderr, no traceback);
+2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from radcalc import lq
+from radcalc.errors import RadcalcError
+from radcalc.schedules import Schedule, parse_schedule
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit status for invalid input (bad numbers, unparseable schedules, bad files).
+EXIT_INVALID_INPUT = 1
+
+
+class _RadcalcGroup(click.Group):
+    """A click group that turns radcalc errors into one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RadcalcError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = EXIT_INVALID_INPUT
+            raise error from None
+
+
+@click.group(cls=_RadcalcGroup)
+@click.version_option(package_name="radcalc")
+def main() -> None:
+    """Radiobiology dose calculations (linear-quadratic model).
+
+    Doses are in Gy. --dose is always the TOTAL dose of the course, never the
+    dose per fraction. Every command needs the tissue alpha/beta (--ab); there
+    is no default.
+    """
+
+
+def _alpha_beta_option(func: F) -> F:
+    return click.option(
+        "--ab",
+        "alpha_betas",
+        type=float,
+        multiple=True,
+        required=True,
+        help="Tissue alpha/beta [Gy]; repeat for one row each (--ab 3 --ab 10).",
+    )(func)
+
+
+def _json_option(func: F) -> F:
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print a JSON list, one object per alpha/beta."
+    )(func)
+
+
+def _schedule_options(func: F) -> F:
+    func = click.option(
+        "--schedule",
+        "schedule_text",
+        metavar="TEXT",
+        help="Schedule instead of --dose/--fx, e.g. '65/54 bid' or '30Gy/5fx' (total/fractions).",
+    )(func)
+    func = click.option("--fx", "fractions", type=int, help="Number of fractions.")(func)
+    func = click.option(
+        "--dose", type=float, help="TOTAL physical dose of the course [Gy] (not per fraction)."
+    )(func)
+    return func
+
+
+def _schedule_from(dose: float | None, fractions: int | None, text: str | None) -> Schedule:
+    if text is not None:
+        if dose is not None or fractions is not None:
+            raise click.UsageError("give either --schedule or --dose with --fx, not both")
+        return parse_schedule(text)
+    if dose is None or fractions is None:
+        raise click.UsageError("give --dose and --fx (or --schedule)")
+    return Schedule(dose, fractions)
+
+
+def _row(schedule: Schedule, alpha_beta: float) -> dict[str, Any]:
+    return {
+        "dose": schedule.dose,
+        "fractions": schedule.fractions,
+        "dose_per_fraction": schedule.dose_per_fraction,
+        "fractions_per_day": schedule.fractions_per_day,
+        "alpha_beta": alpha_beta,
+        "bed": schedule.bed(alpha_beta),
+        "eqd2": schedule.eqd2(alpha_beta),
+    }
+
+
+def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _forward(
+    primary: str,
+    dose: float | None,
+    fractions: int | None,
+    schedule_text: str | None,
+    alpha_betas: tuple[float, ...],
+    as_json: bool,
+) -> None:
+    schedule = _schedule_from(dose, fractions, schedule_text)
+    rows = [_row(schedule, ab) for ab in alpha_betas]
+    order = ("eqd2", "bed") if primary == "eqd2" else ("bed", "eqd2")
+    lines = [
+        f"{schedule.describe()}, alpha/beta {row['alpha_beta']:g} Gy: "
+        + ", ".join(f"{key.upper()} {row[key]:.2f} Gy" for key in order)
+        for row in rows
+    ]
+    _emit(rows, as_json, lines)
+
+
+@main.command()
+@_schedule_options
+@_alpha_beta_option
+@_json_option
+def eqd2(
+    dose: float | None,
+    fractions: int | None,
+    schedule_text: str | None,
+    alpha_betas: tuple[float, ...],
+    as_json: bool,
+) -> None:
+    """EQD2 (and BED) of a schedule, one row per alpha/beta.
+
+    Example: radcalc eqd2 --dose 65 --fx 54 --ab 10
+    """
+    _forward("eqd2", dose, fractions, schedule_text, alpha_betas, as_json)
+
+
+@main.command()
+@_schedule_options
+@_alpha_beta_option
+@_json_option
+def bed(
+    dose: float | None,
+    fractions: int | None,
+    schedule_text: str | None,
+    alpha_betas: tuple[float, ...],
+    as_json: bool,
+) -> None:
+    """BED (and EQD2) of a schedule, one row per alpha/beta.
+
+    Example: radcalc bed --schedule "30/5" --ab 3 --ab 10
+    """
+    _forward("bed", dose, fractions, schedule_text, alpha_betas, as_json)
+
+
+@main.command()
+@click.option("--eqd2", "target", type=float, required=True, help="Target EQD2 [Gy].")
+@click.option("--fx", "fractions", type=int, help="Number of fractions: solve for the total dose.")
+@click.option(
+    "--dose-per-fraction",
+    type=float,
+    help="Dose per fraction [Gy]: solve for the number of fractions.",
+)
+@_alpha_beta_option
+@_json_option
+def solve(
+    target: float,
+    fractions: int | None,
+    dose_per_fraction: float | None,
+    alpha_betas: tuple[float, ...],
+    as_json: bool,
+) -> None:
+    """Inverse problems: the dose (given --fx) or the fractions (given
+    --dose-per-fraction) that reach a target EQD2.
+
+    The number of fractions is real-valued; the text output also shows the
+    EQD2 of the whole numbers just below and above it (round up to reach at
+    least the target, down to stay at or below it).
+
+    Example: radcalc solve --eqd2 60 --fx 30 --ab 10
+    """
+    if fractions is not None and dose_per_fraction is None:
+        results = [_solve_dose(target, fractions, ab) for ab in alpha_betas]
+    elif dose_per_fraction is not None and fractions is None:
+        results = [_solve_fractions(target, dose_per_fraction, ab) for ab in alpha_betas]
+    else:
+        raise click.UsageError("give exactly one of --fx and --dose-per-fraction")
+    _emit([row for row, _ in results], as_json, [line for _, line in results])
+
+
+def _solve_dose(target: float, fractions: int, alpha_beta: float) -> tuple[dict[str, Any], str]:
+    total = lq.dose_for_eqd2(target, fractions, alpha_beta=alpha_beta)
+    row = {
+        "dose": total,
+        "fractions": fractions,
+        "dose_per_fraction": total / fractions,
+        "alpha_beta": alpha_beta,
+        "bed": lq.bed(total, fractions, alpha_beta=alpha_beta),
+        "eqd2": target,
+    }
+    line = (
+        f"EQD2 {target:g} Gy in {fractions} fx at alpha/beta {alpha_beta:g} Gy: "
+        f"total dose {total:.2f} Gy ({total / fractions:.4g} Gy/fx), BED {row['bed']:.2f} Gy"
+    )
+    return row, line
+
+
+def _solve_fractions(
+    target: float, dose_per_fraction: float, alpha_beta: float
+) -> tuple[dict[str, Any], str]:
+    n = lq.fractions_for_eqd2(target, dose_per_fraction, alpha_beta=alpha_beta)
+    row: dict[str, Any] = {
+        "dose": n * dose_per_fraction,
+        "fractions": n,
+        "dose_per_fraction": dose_per_fraction,
+        "alpha_beta": alpha_beta,
+        "bed": lq.bed_from_eqd2(target, alpha_beta=alpha_beta),
+        "eqd2": target,
+    }
+    rounding = []
+    for label, whole in (("down", math.floor(n)), ("up", math.ceil(n))):
+        value = (
+            lq.eqd2(whole * dose_per_fraction, whole, alpha_beta=alpha_beta) if whole >= 1 else None
+        )
+        row[f"fractions_rounded_{label}"] = whole if whole >= 1 else None
+        row[f"eqd2_rounded_{label}"] = value
+        if value is not None:
+            rounding.append(f"{whole} fx -> EQD2 {value:.2f} Gy")
+    line = (
+        f"EQD2 {target:g} Gy at {dose_per_fraction:g} Gy/fx, alpha/beta {alpha_beta:g} Gy: "
+        f"{n:.2f} fractions ({'; '.join(rounding)})"
+    )
+    return row, line
