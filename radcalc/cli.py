@@ -19,9 +19,6 @@ from radcalc.schedules import Schedule, parse_schedule
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit status for invalid input (bad numbers, unparseable schedules, bad files).
-EXIT_INVALID_INPUT = 1
-
 
 class _RadcalcGroup(click.Group):
     """A click group that turns radcalc errors into one line and exit status 1."""
@@ -30,9 +27,7 @@ class _RadcalcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RadcalcError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = EXIT_INVALID_INPUT
-            raise error from None
+            raise click.ClickException(str(exc)) from None  # exit status 1
 
 
 @click.group(cls=_RadcalcGroup)
