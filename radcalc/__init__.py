@@ -16,7 +16,7 @@ from radcalc.lq import (
 )
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     # lq
     "bed",
     "eqd2",
