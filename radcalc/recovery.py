@@ -178,7 +178,9 @@ class RecoveryModel:
     Attributes
     ----------
     name : str
-        Short name shown on every result (e.g. ``"step-cord-2021"``).
+        Short name shown on every result (e.g. ``"step-cord-2021"``); an
+        empty name is replaced by one derived from the parameters (e.g.
+        ``"constant:0.25"``).
     source : str
         The citation the model's numbers come from, or exactly
         ``"user-defined"`` when the user supplied them.
@@ -807,7 +809,7 @@ def _model_from_table(
     missing = [key for key in expected if key not in table]
     if missing:
         raise InvalidInputError(f"{where}: model {kind!r} needs key {missing[0]!r}")
-    name = table.get("name", default_name)
+    name = table.get("name") or default_name
     source = table.get("source", default_source)
     params = {key: table[key] for key in expected}
     try:
