@@ -16,8 +16,15 @@ from radcalc.lq import (
     fractions_for_eqd2,
 )
 from radcalc.reirradiation import (
+    BudgetOption,
+    Course,
+    CourseDose,
+    CumulativeDose,
+    DoseBudget,
     cumulative_bed,
+    cumulative_dose,
     cumulative_eqd2,
+    dose_budget,
     max_new_dose,
     remaining_eqd2,
 )
@@ -43,6 +50,13 @@ __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     "cumulative_bed",
     "remaining_eqd2",
     "max_new_dose",
+    "Course",
+    "cumulative_dose",
+    "dose_budget",
+    "CumulativeDose",
+    "DoseBudget",
+    "CourseDose",
+    "BudgetOption",
     # errors
     "RadcalcError",
     "InvalidInputError",

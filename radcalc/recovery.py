@@ -235,7 +235,7 @@ class RecoveryModel:
 
     def describe(self) -> str:
         """One line naming the model, its parameters and its source."""
-        return f"{self.name} ({self.source})"
+        return f"{self.name}; source: {self.source}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,7 +243,7 @@ class NoRecovery(RecoveryModel):
     r"""No recovery: :math:`r(t) = 0` at any interval (the conservative default)."""
 
     name: str = "none"
-    source: str = "no recovery assumed (the conservative default)"
+    source: str = "no recovery assumed, the conservative default"
 
     def _fraction(self, t: Any) -> Any:
         return np.zeros_like(t)
@@ -335,8 +335,9 @@ class StepRecovery(RecoveryModel):
 
         Examples
         --------
-        >>> STEP_CORD_2021.describe()
-        'step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months (Doi H ...)'
+        >>> print(STEP_CORD_2021.describe())
+        step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months;
+        source: Doi H et al. Strahlenther Onkol 2021;197:463-473, ...
         """
         rows = ", ".join(
             f"{_label(f)} from {_label(t)} months"
@@ -347,7 +348,7 @@ class StepRecovery(RecoveryModel):
             if self.thresholds_months[0] > 0
             else ""
         )
-        return f"{self.name}: {below}{rows} ({self.source})"
+        return f"{self.name}: {below}{rows}; source: {self.source}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,7 +394,7 @@ class LinearRecovery(RecoveryModel):
         """One line naming the model, its parameters and its source."""
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, rising linearly to "
-            f"{_label(self.maximum)} at {_label(self.plateau_months)} months ({self.source})"
+            f"{_label(self.maximum)} at {_label(self.plateau_months)} months; source: {self.source}"
         )
 
 
@@ -441,7 +442,7 @@ class ExponentialRecovery(RecoveryModel):
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, then rising towards "
             f"{_label(self.maximum)} with a half-time of {_label(self.half_time_months)} "
-            f"months ({self.source})"
+            f"months; source: {self.source}"
         )
 
 
