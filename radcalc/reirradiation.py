@@ -53,7 +53,7 @@ import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -588,8 +588,9 @@ class Course:
         parsed with :func:`radcalc.recovery.parse_interval`. Give this, or
         dates. Leave it out on the newest course.
     started, ended : datetime.date, optional
-        First and last treatment day. The interval to the next course is
-        ``next.started - ended`` in months of 30.4375 days.
+        First and last treatment day (a ``datetime`` keeps only its date).
+        The interval to the next course is ``next.started - ended`` in
+        months of 30.4375 days.
 
     Raises
     ------
@@ -631,6 +632,8 @@ class Course:
             value = getattr(self, name)
             if value is not None and not isinstance(value, date):
                 raise InvalidInputError(f"{name} must be a datetime.date, got {_short(value)}")
+            if isinstance(value, datetime):  # a date and a datetime do not compare
+                object.__setattr__(self, name, value.date())
         if self.started is not None and self.ended is not None and self.ended < self.started:
             raise InvalidInputError(
                 f"ended ({self.ended}) must not be before started ({self.started})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import Any
 
 import dask.array as da
@@ -12,14 +14,18 @@ from hypothesis import strategies as st
 
 import radcalc
 from radcalc import lq
-from radcalc.errors import InvalidInputError
+from radcalc.errors import InvalidInputError, ScheduleParseError
 from radcalc.recovery import STEP_CORD_2021, constant, none, step
 from radcalc.reirradiation import (
+    Course,
     cumulative_bed,
+    cumulative_dose,
     cumulative_eqd2,
+    dose_budget,
     max_new_dose,
     remaining_eqd2,
 )
+from radcalc.schedules import Schedule
 
 
 def withers_eqd2(dose: float, fractions: float, alpha_beta: float) -> float:
@@ -406,4 +412,348 @@ INVALID_CALLS = [
 )
 def test_invalid_calls(call: Any, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
+        call()
+
+
+# --------------------------------------------------------------------------- courses and results
+
+
+def npc_history(interval: Any = 24) -> list[Course]:
+    return [Course("70/35", interval_months=interval), Course("65/54 bid")]
+
+
+def test_course_parses_schedule_and_interval_text() -> None:
+    course = Course("70/35", organ_dose=50, interval_months="1.5y")
+    assert course.schedule == Schedule(70, 35)
+    assert (course.organ_dose, course.dose_to_organ, course.interval_months) == (50.0, 50.0, 18.0)
+    assert Course(Schedule(30, 5)).dose_to_organ == 30.0
+
+
+def test_cumulative_dose_agrees_with_the_functions() -> None:
+    result = cumulative_dose(npc_history(), alpha_beta=3, recovery="step-cord-2021")
+    args = ([70, 65], [35, 54], [24])
+    kwargs: dict[str, Any] = {"alpha_beta": 3, "recovery": "step-cord-2021"}
+    assert result.cumulative_eqd2 == cumulative_eqd2(*args, **kwargs)
+    assert result.cumulative_bed == cumulative_bed(*args, **kwargs)
+    first, newest = result.courses
+    assert (first.course, first.interval_months, first.recovered_fraction) == (1, 24.0, 0.5)
+    assert (first.eqd2, first.counted_eqd2) == (70.0, 35.0)
+    assert (newest.course, newest.interval_months, newest.recovered_fraction) == (2, None, 0.0)
+    assert newest.counted_eqd2 == newest.eqd2 == lq.eqd2(65, 54, alpha_beta=3)
+    assert result.recovery is STEP_CORD_2021
+    assert result.alpha_beta == 3.0
+    assert result.warnings == ()
+
+
+def test_organ_dose_differs_from_the_prescription() -> None:
+    result = cumulative_dose(
+        [Course("70/35", organ_dose=50, interval_months=12), Course("30/5", organ_dose=10)],
+        alpha_beta=2,
+    )
+    assert result.cumulative_eqd2 == pytest.approx(withers_eqd2(50, 35, 2) + withers_eqd2(10, 5, 2))
+    assert result.courses[0].organ_dose == 50.0
+
+
+def test_three_courses_interval_to_newest_is_the_sum() -> None:
+    result = cumulative_dose(
+        [Course("60/30", interval_months=10), Course("20/10", interval_months=4), Course("30/10")],
+        alpha_beta=2,
+        recovery=STEP_CORD_2021,
+    )
+    assert [row.interval_months for row in result.courses] == [14.0, 4.0, None]
+    assert [row.recovered_fraction for row in result.courses] == [0.5, 0.0, 0.0]
+    assert len(result.warnings) == 1
+    assert (
+        "interval of 4.0 months between course 2 and course 3 is under 6 months"
+        in (result.warnings[0])
+    )
+
+
+@pytest.mark.parametrize(("interval", "warned"), [(5.9, True), (6, False), (0, True), (24, False)])
+def test_short_interval_warning_li2024_nieder2006(interval: float, warned: bool) -> None:
+    result = cumulative_dose(npc_history(interval), alpha_beta=2)
+    assert bool(result.warnings) is warned
+    budget = dose_budget(
+        [Course("70/35", interval_months=interval)], fractions=5, alpha_beta=2, limit_eqd2=150
+    )
+    assert bool(budget.warnings) is warned
+    if warned:
+        assert "course 1 and the new course is under 6 months" in budget.warnings[0]
+        assert "Li JS et al." in budget.warnings[0]
+        assert "Nieder C et al." in budget.warnings[0]
+        assert "Warning: interval of" in str(result)
+        assert "<strong>Warning:</strong>" in result._repr_html_()
+        assert result.to_dict()["warnings"] == list(result.warnings)
+
+
+def test_intervals_from_dates() -> None:
+    history = [
+        Course("70/35", started=date(2022, 1, 3), ended=date(2022, 2, 18)),
+        Course("65/54 bid", started=date(2024, 2, 19)),
+    ]
+    result = cumulative_dose(history, alpha_beta=3, recovery="step-cord-2021")
+    assert result.courses[0].interval_months == pytest.approx(731 / 30.4375)
+    with_times = [
+        Course("70/35", ended=datetime(2022, 2, 18, 16, 30)),
+        Course("65/54 bid", started=date(2024, 2, 19)),
+    ]
+    assert cumulative_dose(with_times, alpha_beta=3) == cumulative_dose(history, alpha_beta=3)
+    budget = dose_budget(
+        history[:1], fractions=[5], alpha_beta=2, limit_eqd2=100, new_course_start=date(2022, 6, 1)
+    )
+    assert budget.prior[0].interval_months == pytest.approx(103 / 30.4375)
+    assert budget.warnings
+
+
+def test_dose_budget_bed_and_eqd2_limits_agree_nieder2006() -> None:
+    prior = [Course("45/25", interval_months=24)]
+    by_bed = dose_budget(prior, fractions=[1, 5, 30], alpha_beta=2, limit_bed=135.5)
+    by_eqd2 = dose_budget(prior, fractions=[1, 5, 30], alpha_beta=2, limit_eqd2=67.75)
+    assert by_bed.options == by_eqd2.options
+    assert (by_bed.limit_quantity, by_bed.limit_eqd2, by_bed.limit_bed) == ("bed", 67.75, 135.5)
+    assert (by_eqd2.limit_quantity, by_eqd2.limit_bed) == ("eqd2", 135.5)
+    assert by_bed.remaining_eqd2 == 25.0
+    assert by_bed.history_eqd2 == 42.75
+    for option in by_bed.options:
+        assert option.dose_per_fraction == option.max_dose / option.fractions
+        cumulative = cumulative_bed(
+            [45, option.max_dose], [25, option.fractions], [24], alpha_beta=2
+        )
+        assert cumulative == pytest.approx(135.5, rel=1e-10)
+    assert "cumulative limit BED 135.5 Gy (EQD2 67.75 Gy)" in str(by_bed)
+
+
+def test_dose_budget_says_when_the_limit_is_reached_or_exceeded() -> None:
+    exceeded = dose_budget(
+        [Course("70/35", interval_months=36)], fractions=[1, 30], alpha_beta=2, limit_eqd2=60
+    )
+    assert exceeded.limit_reached
+    assert exceeded.remaining_eqd2 == -10.0
+    assert [o.max_dose for o in exceeded.options] == [0.0, 0.0]
+    assert "LIMIT ALREADY EXCEEDED by 10.00 Gy EQD2" in str(exceeded)
+    assert exceeded.to_dict()["limit_reached"] is True
+    reached = dose_budget(
+        [Course("70/35", interval_months=36)], fractions=5, alpha_beta=2, limit_eqd2=70
+    )
+    assert reached.limit_reached
+    assert "LIMIT ALREADY REACHED" in str(reached)
+    assert not dose_budget([], fractions=5, alpha_beta=2, limit_eqd2=70).limit_reached
+
+
+def test_results_convert_to_json_with_the_documented_keys() -> None:
+    result = cumulative_dose(npc_history(), alpha_beta=3, recovery="step-cord-2021").to_dict()
+    assert json.loads(json.dumps(result)) == result
+    assert {"alpha_beta", "recovery", "cumulative_eqd2", "cumulative_bed", "courses"} <= set(result)
+    assert {"eqd2", "interval_months", "recovered_fraction"} <= set(result["courses"][0])
+    assert result["recovery"] == "step-cord-2021"
+    budget = dose_budget(
+        [Course("70/35", interval_months=24)], fractions=[1, 5], alpha_beta=2, limit_eqd2=100
+    ).to_dict()
+    assert json.loads(json.dumps(budget)) == budget
+    assert {"remaining_eqd2", "options"} <= set(budget)
+    assert set(budget["options"][0]) == {"fractions", "max_dose", "dose_per_fraction"}
+    assert budget["options"][0]["fractions"] == 1
+
+
+def test_results_print_their_inputs_and_escape_html() -> None:
+    model = constant(0.2, name="<b>policy</b>")
+    result = cumulative_dose(npc_history(), alpha_beta=3, recovery=model)
+    text = str(result)
+    assert "alpha/beta 3 Gy" in text
+    assert "Recovery model: <b>policy</b>; source: user-defined" in text
+    assert "24.0 months" in text
+    assert "20 %" in text
+    page = result._repr_html_()
+    assert page.startswith("<table>")
+    assert "&lt;b&gt;policy&lt;/b&gt;" in page
+    assert "<b>policy" not in page
+    budget = dose_budget(
+        [Course("70/35", interval_months=24)], fractions=[1, 5], alpha_beta=2, limit_eqd2=100
+    )
+    assert "interval to new course" in str(budget)
+    assert "<caption>Dose budget at alpha/beta 2 Gy" in budget._repr_html_()
+    assert "recovery=NoRecovery(" in repr(budget)
+
+
+COURSE_ERRORS = [
+    (
+        "bad schedule",
+        lambda: Course("70 in"),
+        ScheduleParseError,
+        r"schedule '70 in' not understood",
+    ),
+    (
+        "schedule type",
+        lambda: Course(70),
+        InvalidInputError,
+        r"schedule must be a Schedule or a schedule string such as '70/35', got 70",
+    ),  # type: ignore[arg-type]
+    (
+        "organ dose",
+        lambda: Course("70/35", organ_dose=-1),
+        InvalidInputError,
+        r"organ_dose \[Gy\] must be finite and >= 0, got -1.0",
+    ),
+    (
+        "interval text",
+        lambda: Course("70/35", interval_months="soon"),
+        InvalidInputError,
+        r"interval 'soon' not understood",
+    ),  # type: ignore[arg-type]
+    (
+        "negative interval",
+        lambda: Course("70/35", interval_months=-2),
+        InvalidInputError,
+        r"interval \[months\] must be finite and >= 0, got -2.0",
+    ),
+    (
+        "date type",
+        lambda: Course("70/35", ended="2024-01-01"),
+        InvalidInputError,
+        r"ended must be a datetime.date, got '2024-01-01'",
+    ),  # type: ignore[arg-type]
+    (
+        "ends before start",
+        lambda: Course("70/35", started=date(2024, 2, 1), ended=date(2024, 1, 1)),
+        InvalidInputError,
+        r"ended \(2024-01-01\) must not be before started \(2024-02-01\)",
+    ),
+    (
+        "no courses",
+        lambda: cumulative_dose([], alpha_beta=2),
+        InvalidInputError,
+        r"courses must hold at least one course, got none",
+    ),
+    (
+        "not courses",
+        lambda: cumulative_dose(["70/35"], alpha_beta=2),
+        InvalidInputError,
+        r"courses\[0\] must be a Course, got '70/35'",
+    ),  # type: ignore[list-item]
+    (
+        "interval on newest",
+        lambda: cumulative_dose([Course("70/35", interval_months=12)], alpha_beta=2),
+        InvalidInputError,
+        r"course 1 is the newest course: its interval_months",
+    ),
+    (
+        "missing interval",
+        lambda: cumulative_dose([Course("70/35"), Course("30/5")], alpha_beta=2),
+        InvalidInputError,
+        r"the interval between course 1 and course 2 is unknown: give interval_months on "
+        r"course 1, or ended on course 1 and started on course 2",
+    ),
+    (
+        "missing interval to new",
+        lambda: dose_budget(
+            [Course("70/35", ended=date(2024, 1, 1))], fractions=5, alpha_beta=2, limit_eqd2=100
+        ),
+        InvalidInputError,
+        r"the interval between course 1 and the new course is unknown: .* and new_course_start",
+    ),
+    (
+        "both ways",
+        lambda: cumulative_dose(
+            [
+                Course("70/35", interval_months=12, ended=date(2023, 1, 1)),
+                Course("30/5", started=date(2024, 1, 1)),
+            ],
+            alpha_beta=2,
+        ),
+        InvalidInputError,
+        r"course 1: give the interval to course 2 either as interval_months or as dates, not both",
+    ),
+    (
+        "out of order by dates",
+        lambda: cumulative_dose(
+            [Course("70/35", ended=date(2024, 6, 1)), Course("30/5", started=date(2024, 1, 1))],
+            alpha_beta=2,
+        ),
+        InvalidInputError,
+        r"courses must be in time order, oldest first: course 2 \(2024-01-01\) comes before "
+        r"course 1 ended \(2024-06-01\)",
+    ),
+    (
+        "out of order with intervals",
+        lambda: cumulative_dose(
+            [
+                Course("70/35", interval_months=6, ended=date(2024, 6, 1)),
+                Course("30/5", ended=date(2023, 1, 1)),
+            ],
+            alpha_beta=2,
+        ),
+        InvalidInputError,
+        r"courses must be in time order, oldest first: course 2 \(2023-01-01\)",
+    ),
+    (
+        "new course before prior",
+        lambda: dose_budget(
+            [Course("70/35", ended=date(2024, 6, 1))],
+            fractions=5,
+            alpha_beta=2,
+            limit_eqd2=100,
+            new_course_start=date(2024, 1, 1),
+        ),
+        InvalidInputError,
+        r"courses must be in time order, oldest first: the new course starts 2024-01-01, "
+        r"before course 1 ended \(2024-06-01\)",
+    ),
+    (
+        "no limit",
+        lambda: dose_budget([], fractions=5, alpha_beta=2),
+        InvalidInputError,
+        r"give exactly one of limit_eqd2 and limit_bed",
+    ),
+    (
+        "two limits",
+        lambda: dose_budget([], fractions=5, alpha_beta=2, limit_eqd2=70, limit_bed=135),
+        InvalidInputError,
+        r"give exactly one of limit_eqd2 and limit_bed",
+    ),
+    (
+        "limit zero",
+        lambda: dose_budget([], fractions=5, alpha_beta=2, limit_eqd2=0),
+        InvalidInputError,
+        r"limit_eqd2 \[Gy\] must be finite and > 0, got 0.0",
+    ),
+    (
+        "bed limit negative",
+        lambda: dose_budget([], fractions=5, alpha_beta=2, limit_bed=-1),
+        InvalidInputError,
+        r"limit_bed \[Gy\] must be finite and > 0, got -1.0",
+    ),
+    (
+        "fractions real",
+        lambda: dose_budget([], fractions=[5, 2.5], alpha_beta=2, limit_eqd2=70),
+        InvalidInputError,
+        r"fractions\[1\] must be a whole number >= 1, got 2.5",
+    ),
+    (
+        "fractions empty",
+        lambda: dose_budget([], fractions=[], alpha_beta=2, limit_eqd2=70),
+        InvalidInputError,
+        r"fractions must be a whole number >= 1 or a non-empty list of them, got \[\]",
+    ),
+    (
+        "fractions zero",
+        lambda: dose_budget([], fractions=0, alpha_beta=2, limit_eqd2=70),
+        InvalidInputError,
+        r"fractions\[0\] must be finite and > 0, got 0.0",
+    ),
+    (
+        "alpha_beta",
+        lambda: cumulative_dose(npc_history(), alpha_beta=-3),
+        InvalidInputError,
+        r"alpha_beta \[Gy\] must be finite and > 0, got -3.0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [row[1:] for row in COURSE_ERRORS],
+    ids=[row[0] for row in COURSE_ERRORS],
+)
+def test_invalid_courses(call: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
         call()
