@@ -259,3 +259,31 @@ def test_help_states_units_and_conventions() -> None:
     out = help_text("budget")
     assert "--limit-bed" in out
     assert "--fx" in out
+
+
+def readme_section() -> str:
+    text = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+    start = text.index("## Re-irradiation")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = readme_section().split("```python\n")[1:]
+    assert blocks
+    for block in blocks:
+        exec(compile(block.split("```")[0], "README.md", "exec"), {})
+    assert "Dose budget at alpha/beta 2 Gy" in capsys.readouterr().out
+
+
+def test_readme_shell_examples_run() -> None:
+    lines = [
+        line.removeprefix("$ radcalc ")
+        for line in readme_section().splitlines()
+        if line.startswith("$ radcalc ")
+    ]
+    assert len(lines) == 3
+    for line in lines:
+        code, out, err = run(*argv(line))
+        assert (code, err) == (0, ""), line
+        assert out
