@@ -66,6 +66,7 @@ __all__ = [
     "LinearRecovery",
     "NoRecovery",
     "RecoveryModel",
+    "RecoverySpec",
     "StepRecovery",
     "constant",
     "exponential",
@@ -664,6 +665,10 @@ def exponential(
     )
 
 
+#: What ``recovery=`` accepts everywhere: a model, a name or spec string, or a TOML path.
+RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
+
+
 # --------------------------------------------------------------------------- presets
 
 #: Spinal cord, stepwise: 0 under 6 months, 25 % from 6 months, 50 % from 12 months.
@@ -829,8 +834,6 @@ def _model_from_table(
 
 # --------------------------------------------------------------------------- resolving
 
-RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
-
 _PARAMETRIC = MappingProxyType({"constant": 1, "linear": 3, "exponential": 3})
 _SPEC_FORMS = (
     "expected a model name ("
@@ -840,9 +843,7 @@ _SPEC_FORMS = (
 )
 
 
-def resolve_recovery(
-    spec: RecoveryModel | str | os.PathLike[str], *, organ: str | None = None
-) -> RecoveryModel:
+def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> RecoveryModel:
     r"""Turn what a user typed (or passed) into a recovery model.
 
     Parameters
