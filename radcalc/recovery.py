@@ -34,9 +34,10 @@ References
 .. [1] Doi H, et al. Strahlenther Onkol 2021;197:463-473. States the stepwise
    spinal-cord rule of :data:`STEP_CORD_2021`, quoting earlier work
    (evidence status: abstract).
-.. [2] Price JG, et al. Adv Radiat Oncol 2021. doi:10.1016/j.adro.2020.09.027.
+.. [2] Price et al. Adv Radiat Oncol 2021. doi:10.1016/j.adro.2020.09.027.
    No recovery under 6 months rising to 50 % beyond 1 year; the values in
-   between are not given, so radcalc ships no preset for it.
+   between are not given (evidence status: abstract), so radcalc ships no
+   preset for it.
 """
 
 from __future__ import annotations

@@ -35,10 +35,9 @@ Months are :data:`radcalc.recovery.MONTH_DAYS` = 30.4375 days.
 
 References
 ----------
-.. [1] Nieder C, Grosu AL, Andratschke NH, Molls M. Update of human spinal
-   cord reirradiation tolerance based on additional data from 38 patients.
-   Int J Radiat Oncol Biol Phys 2006;66:1446-1449 (cumulative BED,
-   intervals >= 6 months; evidence status: abstract).
+.. [1] Nieder C, et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449
+   (cumulative spinal-cord BED, intervals >= 6 months; evidence status:
+   abstract).
 .. [2] Li JS, et al. International recommendations on postoperative
    management for potentially resectable locally recurrent nasopharyngeal
    carcinoma. Int J Radiat Oncol Biol Phys 2024.
@@ -58,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from radcalc import lq
-from radcalc._validate import Arg, check_scalar, finish, prepare
+from radcalc._validate import Arg, _short, check_scalar, finish, prepare
 from radcalc.errors import InvalidInputError
 from radcalc.recovery import (
     MONTH_DAYS,
@@ -99,11 +98,6 @@ _SHORT_INTERVAL_SOURCES = (
 
 
 # --------------------------------------------------------------------------- arrays
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _per_course(name: str, value: object) -> list[Any]:
@@ -270,8 +264,9 @@ def cumulative_eqd2(
     ----------
     .. [1] Withers HR, Thames HD, Peters LJ. A new isoeffect curve for change
        in dose per fraction. Radiother Oncol 1983;1:187-191.
-    .. [2] Doi H, et al. Strahlenther Onkol 2021;197:463-473 (the summation
-       with a recovery factor; evidence status: abstract).
+    .. [2] Doi H, et al. Strahlenther Onkol 2021;197:463-473 (cumulative
+       spinal-cord EQD2 and the stepwise recovery rule of
+       :data:`radcalc.recovery.STEP_CORD_2021`; evidence status: abstract).
 
     Examples
     --------
