@@ -4,6 +4,7 @@ The public API at a glance. Doses are in Gy; ``dose`` is always the total dose
 of a course; ``alpha_beta`` is keyword-only and has no default.
 """
 
+from radcalc import recovery
 from radcalc.errors import InvalidInputError, RadcalcError, RadcalcWarning, ScheduleParseError
 from radcalc.lq import (
     bed,
@@ -13,6 +14,19 @@ from radcalc.lq import (
     eqd2_from_bed,
     eqdx,
     fractions_for_eqd2,
+)
+from radcalc.reirradiation import (
+    BudgetOption,
+    Course,
+    CourseDose,
+    CumulativeDose,
+    DoseBudget,
+    cumulative_bed,
+    cumulative_dose,
+    cumulative_eqd2,
+    dose_budget,
+    max_new_dose,
+    remaining_eqd2,
 )
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
@@ -30,6 +44,19 @@ __all__ = [
     "SchedulePreset",
     "SCHEDULE_PRESETS",
     "parse_schedule",
+    # re-irradiation (radcalc.recovery holds the recovery models)
+    "recovery",
+    "cumulative_eqd2",
+    "cumulative_bed",
+    "remaining_eqd2",
+    "max_new_dose",
+    "Course",
+    "cumulative_dose",
+    "dose_budget",
+    "CumulativeDose",
+    "DoseBudget",
+    "CourseDose",
+    "BudgetOption",
     # errors
     "RadcalcError",
     "InvalidInputError",
