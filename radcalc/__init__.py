@@ -4,6 +4,7 @@ The public API at a glance. Doses are in Gy; ``dose`` is always the total dose
 of a course; ``alpha_beta`` is keyword-only and has no default.
 """
 
+from radcalc import recovery
 from radcalc.errors import InvalidInputError, RadcalcError, RadcalcWarning, ScheduleParseError
 from radcalc.lq import (
     bed,
@@ -14,9 +15,15 @@ from radcalc.lq import (
     eqdx,
     fractions_for_eqd2,
 )
+from radcalc.reirradiation import (
+    cumulative_bed,
+    cumulative_eqd2,
+    max_new_dose,
+    remaining_eqd2,
+)
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     # lq
     "bed",
     "eqd2",
@@ -30,6 +37,12 @@ __all__ = [
     "SchedulePreset",
     "SCHEDULE_PRESETS",
     "parse_schedule",
+    # re-irradiation (radcalc.recovery holds the recovery models)
+    "recovery",
+    "cumulative_eqd2",
+    "cumulative_bed",
+    "remaining_eqd2",
+    "max_new_dose",
     # errors
     "RadcalcError",
     "InvalidInputError",

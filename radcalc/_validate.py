@@ -22,7 +22,7 @@ import numpy as np
 
 from radcalc.errors import InvalidInputError
 
-__all__ = ["Rule", "Arg", "prepare", "finish", "check_scalar", "is_duck_array"]
+__all__ = ["Arg", "Rule", "check_scalar", "finish", "is_duck_array", "prepare"]
 
 Rule = Literal["finite", ">= 0", "> 0"]
 
@@ -142,12 +142,9 @@ def prepare(*args: Arg) -> tuple[list[Any], bool]:
         described = ", ".join(
             f"{arg.name} shape {shape}" for arg, shape in zip(args, shapes, strict=True)
         )
-        raise InvalidInputError(
-            f"arguments must broadcast to one shape, got {described}"
-        ) from None
+        raise InvalidInputError(f"arguments must broadcast to one shape, got {described}") from None
     scalar = all(
-        a.ndim == 0 and not is_duck_array(arg.value)
-        for arg, a in zip(args, arrays, strict=True)
+        a.ndim == 0 and not is_duck_array(arg.value) for arg, a in zip(args, arrays, strict=True)
     )
     return arrays, scalar
 

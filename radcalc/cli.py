@@ -23,6 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INVALID_INPUT = 1
 
 
+class _InvalidInput(click.ClickException):
+    """A radcalc error shown as one line on stderr, exit status 1."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+
 class _RadcalcGroup(click.Group):
     """A click group that turns radcalc errors into one line and exit status 1."""
 
@@ -30,9 +36,7 @@ class _RadcalcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RadcalcError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = EXIT_INVALID_INPUT
-            raise error from None
+            raise _InvalidInput(str(exc)) from None
 
 
 @click.group(cls=_RadcalcGroup)

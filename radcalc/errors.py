@@ -8,12 +8,12 @@ Its message names the argument, the rule it broke and the offending value.
 from __future__ import annotations
 
 __all__ = [
-    "RadcalcError",
-    "InvalidInputError",
-    "ScheduleParseError",
-    "RadcalcWarning",
     "ConstraintSetError",
+    "InvalidInputError",
     "PlanFileError",
+    "RadcalcError",
+    "RadcalcWarning",
+    "ScheduleParseError",
 ]
 
 

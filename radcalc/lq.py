@@ -43,11 +43,11 @@ from radcalc._validate import Arg, finish, prepare
 
 __all__ = [
     "bed",
-    "eqd2",
-    "eqdx",
     "bed_from_eqd2",
-    "eqd2_from_bed",
     "dose_for_eqd2",
+    "eqd2",
+    "eqd2_from_bed",
+    "eqdx",
     "fractions_for_eqd2",
 ]
 

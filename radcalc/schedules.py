@@ -18,7 +18,7 @@ from radcalc import lq
 from radcalc._validate import check_scalar
 from radcalc.errors import InvalidInputError, ScheduleParseError
 
-__all__ = ["Schedule", "SchedulePreset", "SCHEDULE_PRESETS", "parse_schedule"]
+__all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"]
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,7 @@ class SchedulePreset:
     source: str
 
 
-_LI2024 = (
-    "Li JS et al. Int J Radiat Oncol Biol Phys 2024; doi:10.1016/j.ijrobp.2024.07.2143"
-)
+_LI2024 = "Li JS et al. Int J Radiat Oncol Biol Phys 2024; doi:10.1016/j.ijrobp.2024.07.2143"
 _YOU2023 = "You R et al. Lancet 2023;401:917-927"
 
 #: The schedules named in the founding consensus (Li et al. 2024), by name.
@@ -163,14 +161,19 @@ SCHEDULE_PRESETS: MappingProxyType[str, SchedulePreset] = MappingProxyType(
             SchedulePreset(
                 "standard-60-27",
                 Schedule(60, 27),
-                "Standard-fractionation arm (once daily) of " + _YOU2023
-                + ", as cited in " + _LI2024,
+                "Standard-fractionation arm (once daily) of "
+                + _YOU2023
+                + ", as cited in "
+                + _LI2024,
             ),
             SchedulePreset(
                 "hyperfractionated-65-54-bid",
                 Schedule(65, 54, fractions_per_day=2, interval_hours=6),
-                "Hyperfractionation arm (twice daily, interval >= 6 h) of " + _YOU2023
-                + ", as cited in " + _LI2024 + "; 6 h is the trial's minimum interval",
+                "Hyperfractionation arm (twice daily, interval >= 6 h) of "
+                + _YOU2023
+                + ", as cited in "
+                + _LI2024
+                + "; 6 h is the trial's minimum interval",
             ),
             SchedulePreset(
                 "sbrt-30-5",
