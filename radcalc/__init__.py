@@ -5,7 +5,21 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
 """
 
 from radcalc import recovery
-from radcalc.errors import InvalidInputError, RadcalcError, RadcalcWarning, ScheduleParseError
+from radcalc.check import CheckReport, CheckRow, check_plan
+from radcalc.constraints import (
+    ConstraintRule,
+    ConstraintSet,
+    list_constraint_sets,
+    load_constraint_set,
+)
+from radcalc.errors import (
+    ConstraintSetError,
+    InvalidInputError,
+    PlanFileError,
+    RadcalcError,
+    RadcalcWarning,
+    ScheduleParseError,
+)
 from radcalc.lq import (
     bed,
     bed_from_eqd2,
@@ -21,6 +35,7 @@ from radcalc.reirradiation import (
     max_new_dose,
     remaining_eqd2,
 )
+from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
 __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
@@ -43,11 +58,26 @@ __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     "cumulative_bed",
     "remaining_eqd2",
     "max_new_dose",
+    # constraints, plans and checks
+    "check_plan",
+    "CheckReport",
+    "CheckRow",
+    "list_constraint_sets",
+    "load_constraint_set",
+    "ConstraintSet",
+    "ConstraintRule",
+    "load_plan",
+    "parse_plan",
+    "Plan",
+    "Course",
+    "Organ",
     # errors
     "RadcalcError",
     "InvalidInputError",
     "ScheduleParseError",
     "RadcalcWarning",
+    "ConstraintSetError",
+    "PlanFileError",
 ]
 
 __version__ = "0.1.0"

@@ -17,7 +17,8 @@ Top level: ``format``, ``name`` (lower-case letters, digits and ``-``),
 (``"verified"``: read in the cited source; ``"abstract"``: read in its
 abstract only); ``authors``, ``journal`` and ``year`` (required unless a
 ``registry`` identifier is given); optional ``volume_pages``, ``doi``,
-``pmid``, ``registry``, ``url``, ``note``.
+``pmid``, ``registry``, ``url``, ``note``, ``label`` (the short name shown
+on report rows; default "<first author> et al. <year>").
 
 ``[[rule]]``:
 
@@ -212,10 +213,13 @@ class Source:
     registry: str | None = None
     url: str | None = None
     note: str | None = None
+    label: str | None = None
 
     @property
     def short(self) -> str:
-        """A short label, e.g. ``'Li JS et al. 2024'`` or the registry identifier."""
+        """A short label, e.g. ``'Li JS et al. 2024'``, the ``label`` or the registry id."""
+        if self.label:
+            return self.label
         if self.authors:
             first = self.authors.split(",")[0].strip()
             year = f" {self.year}" if self.year is not None else ""
@@ -228,15 +232,9 @@ class Source:
         if self.authors:
             parts.append(self.authors.rstrip("."))
         parts.append(self.title.rstrip("."))
-        journal = " ".join(
-            p
-            for p in (
-                self.journal,
-                str(self.year) if self.year is not None else None,
-                self.volume_pages,
-            )
-            if p
-        )
+        journal = " ".join(p for p in (self.journal, str(self.year or "")) if p)
+        if self.volume_pages:
+            journal += f";{self.volume_pages}"
         if journal:
             parts.append(journal)
         if self.registry:
@@ -387,6 +385,92 @@ class ConstraintSet:
             f"constraint set {self.name!r} has no rule {rule_id!r}; its rules are "
             + ", ".join(r.id for r in self.rules)
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the set, its source and every rule."""
+        source = dataclasses.asdict(self.source)
+        source["citation"] = self.source.citation()
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "origin": self.origin,
+            "shipped": self.shipped,
+            "source": source,
+            "rules": [dataclasses.asdict(rule) for rule in self.rules],
+        }
+
+    def describe(self) -> str:
+        """Every rule as readable text, with the source: for review by a physicist.
+
+        Examples
+        --------
+        >>> print(load_constraint_set("nieder2006-cord").describe())  # doctest: +ELLIPSIS
+        nieder2006-cord: Spinal cord re-irradiation: ...
+        Source [abstract]: Nieder C, Grosu AL, Andratschke NH, Molls M. ...
+        ...
+        cumulative-bed  (spinal cord / cord)
+          cumulative-bed <= 135.5 Gy at α/β 2 Gy (stated by the source)
+          severity violation (FAIL when not met); kind recommended-limit; status abstract
+        ...
+        """
+        lines = [f"{self.name}: {self.title}"]
+        lines.append(f"Source [{self.source.status}]: {self.source.citation()}")
+        lines.append(f"Where: {self.source.table_page}")
+        if self.source.url:
+            lines.append(f"URL: {self.source.url}")
+        if self.source.note:
+            lines.append(f"Note: {self.source.note}")
+        lines.append(f"File: {self.origin}")
+        if self.description:
+            lines.append("")
+            lines.extend(self.description.splitlines())
+        for rule in self.rules:
+            lines.append("")
+            lines.append(f"{rule.id}  ({' / '.join(rule.applies_to)})")
+            if rule.quantity == "advice":
+                lines.append("  advice (no number)")
+            else:
+                text = f"  {rule.quantity} {rule.describe_limit()}"
+                if rule.alpha_beta is not None:
+                    basis = (
+                        rule.alpha_beta_note or "radcalc's assumption"
+                        if rule.alpha_beta_assumed
+                        else "stated by the source"
+                    )
+                    text += f" at α/β {rule.alpha_beta:g} Gy ({basis})"
+                if rule.course is not None:
+                    text += f"; course: {rule.course}"
+                lines.append(text)
+            conditions = []
+            if rule.when.intent is not None:
+                conditions.append(f"intent {rule.when.intent}")
+            if rule.when.margin is not None:
+                conditions.append(f"margin {' or '.join(rule.when.margin)}")
+            if rule.when.margin_mm is not None:
+                conditions.append(f"margin_mm {rule.when.margin_mm.describe()}")
+            if conditions:
+                lines.append(f"  when: {', '.join(conditions)}")
+            outcome = {
+                "violation": "FAIL when not met",
+                "warning": "WARN when not met",
+                "info": "INFO only",
+            }[rule.severity]
+            if rule.quantity == "advice":
+                outcome = {"warning": "WARN when it applies", "info": "INFO when it applies"}.get(
+                    rule.severity, outcome
+                )
+            lines.append(
+                f"  severity {rule.severity} ({outcome}); kind {rule.kind}; status {rule.status}"
+            )
+            if rule.consensus:
+                lines.append(f"  consensus: {rule.consensus}")
+            where = f" ({rule.table_page})" if rule.table_page else ""
+            mark = "quote" if rule.verbatim else "paraphrase"
+            lines.append(f"  {mark}{where}: {rule.quote}")
+            if rule.note:
+                lines.append(f"  note: {rule.note}")
+        return "\n".join(lines)
 
 
 # --- loading ----------------------------------------------------------------
@@ -582,6 +666,7 @@ def _parse_source(table: Table) -> Source:
             "table_page",
             "status",
             "note",
+            "label",
         )
     )
     status = _parse_status(table, "status")
@@ -603,6 +688,7 @@ def _parse_source(table: Table) -> Source:
         registry=registry,
         url=table.string("url", required=False),
         note=table.string("note", required=False),
+        label=table.string("label", required=False),
     )
 
 
