@@ -29,13 +29,13 @@ from radcalc.lq import (
     eqdx,
     fractions_for_eqd2,
 )
+from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
 from radcalc.reirradiation import (
     cumulative_bed,
     cumulative_eqd2,
     max_new_dose,
     remaining_eqd2,
 )
-from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
 __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance

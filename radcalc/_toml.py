@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from radcalc._validate import Rule, check_scalar
 from radcalc.errors import InvalidInputError
 
-__all__ = ["Table", "read_toml_file", "parse_toml_text"]
+__all__ = ["Table", "parse_toml_text", "read_toml_file"]
 
 
 def _short(value: object) -> str:
@@ -149,13 +149,15 @@ class Table:
         value = self._get(key, required, what)
         if value is None:
             return None
-        return self._number_value(key, value, rule, unit, what)
+        return self._number_value(key, key, value, rule, unit, what)
 
-    def _number_value(self, key: str, value: object, rule: Rule, unit: str, what: str) -> float:
+    def _number_value(
+        self, key: str, name: str, value: object, rule: Rule, unit: str, what: str
+    ) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.expected(key, what, value)
         try:
-            return check_scalar(key, value, rule, unit)
+            return check_scalar(name, value, rule, unit)
         except InvalidInputError as exc:
             self.fail(key, str(exc))
 
@@ -211,12 +213,12 @@ class Table:
             label = f"{key}[{i}]"
             if isinstance(item, bool) or not isinstance(item, (int, float)):
                 self.fail(key, f"item {i} (counted from 0): expected {item_what}, got {item!r}")
-            numbers.append(self._number_value(label, item, rule, unit, item_what))
+            numbers.append(self._number_value(key, label, item, rule, unit, item_what))
         return tuple(numbers)
 
     def string_list(self, key: str, *, required: bool = True) -> tuple[str, ...] | None:
         """A non-empty array of non-empty strings."""
-        what = "an array of strings, e.g. [\"a\", \"b\"]"
+        what = 'an array of strings, e.g. ["a", "b"]'
         value = self._get(key, required, what)
         if value is None:
             return None
@@ -241,7 +243,7 @@ class Table:
         """An array of tables such as ``[[course]]``, numbered from 1 in messages."""
         what = f"one or more [[{label}]] tables"
         value = self._get(key, required, what)
-        if value is None:
+        if value is None or (value == [] and not required):
             return []
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
             self.expected(key, what, value)

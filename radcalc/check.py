@@ -83,7 +83,9 @@ class CheckRow:
         The computed value and the rule's limits, in ``unit``; None for
         advice and N/A rows.
     alpha_beta : float or None
-        The α/β used [Gy]; ``alpha_beta_basis`` says where it came from.
+        The α/β used [Gy]; ``alpha_beta_basis`` says where it came from, and
+        ``alpha_beta_assumed`` is True when it is radcalc's assumption (the
+        source does not state it and the plan did not replace it).
     recovery : str or None
         The recovery model of a cumulative value, with its source.
     detail : str
@@ -102,6 +104,7 @@ class CheckRow:
     quantity: str
     alpha_beta: float | None
     alpha_beta_basis: str | None
+    alpha_beta_assumed: bool
     severity: str
     kind: str
     consensus: str | None
@@ -128,6 +131,7 @@ class CheckRow:
             "warn_limit": self.warn_limit,
             "alpha_beta": self.alpha_beta,
             "alpha_beta_basis": self.alpha_beta_basis,
+            "alpha_beta_assumed": self.alpha_beta_assumed,
             "recovery": self.recovery,
             "severity": self.severity,
             "kind": self.kind,
@@ -149,8 +153,10 @@ class CheckRow:
             return ""
         text = f"{self.comparator} " + _with_unit(f"{self.limit:g}", self.unit, self.quantity)
         if self.warn_limit is not None:
-            text += f" (WARN < {self.warn_limit:g})" if self.comparator.startswith(">") else (
-                f" (WARN > {self.warn_limit:g})"
+            text += (
+                f" (WARN < {self.warn_limit:g})"
+                if self.comparator.startswith(">")
+                else (f" (WARN > {self.warn_limit:g})")
             )
         return text
 
@@ -158,7 +164,7 @@ class CheckRow:
         """E.g. ``'10*'`` (``*`` = radcalc's assumption) or ``''``."""
         if self.alpha_beta is None:
             return ""
-        mark = "*" if self.alpha_beta_basis and "assumption" in self.alpha_beta_basis else ""
+        mark = "*" if self.alpha_beta_assumed else ""
         return f"{self.alpha_beta:g}{mark}"
 
 
@@ -419,7 +425,7 @@ def _load_sets(
     if not unique:
         raise InvalidInputError(
             f"{plan.origin}: no constraint set to check against; list them in the plan's "
-            "constraint_sets (e.g. [\"li2024-npc-postop\"]) or pass --set FILE"
+            'constraint_sets (e.g. ["li2024-npc-postop"]) or pass --set FILE'
         )
     return unique
 
@@ -436,8 +442,7 @@ def _row(
     detail: str,
     *,
     value: float | None = None,
-    alpha_beta: float | None = None,
-    alpha_beta_basis: str | None = None,
+    ab: _AlphaBeta | None = None,
     recovery: str | None = None,
 ) -> CheckRow:
     return CheckRow(
@@ -451,8 +456,9 @@ def _row(
         comparator=rule.comparator,
         unit=rule.unit or "",
         quantity=rule.quantity,
-        alpha_beta=alpha_beta,
-        alpha_beta_basis=alpha_beta_basis,
+        alpha_beta=ab.value if ab else None,
+        alpha_beta_basis=ab.basis if ab else None,
+        alpha_beta_assumed=ab.assumed if ab else False,
         severity=rule.severity,
         kind=rule.kind,
         consensus=rule.consensus,
@@ -514,23 +520,35 @@ def _not_applicable(rule: ConstraintRule, course: Course) -> str | None:
     return "not evaluated: the newest course gives no margin or margin_mm"
 
 
-def _target_alpha_beta(rule: ConstraintRule, plan: Plan) -> tuple[float | None, str | None]:
+@dataclass(frozen=True)
+class _AlphaBeta:
+    """The α/β a row is evaluated at [Gy], where it came from, and whether it is assumed."""
+
+    value: float
+    basis: str
+    assumed: bool
+
+
+def _alpha_beta(
+    rule: ConstraintRule, override: float | None, override_name: str
+) -> _AlphaBeta | None:
+    """The rule's α/β, or the plan's ``override`` when the rule's is radcalc's assumption."""
     if rule.alpha_beta is None:
-        return None, None
+        return None
     if rule.alpha_beta_assumed:
-        if plan.target_alpha_beta is not None:
-            return plan.target_alpha_beta, (
-                f"plan's target_alpha_beta (replaces radcalc's assumption of "
-                f"{rule.alpha_beta:g} Gy)"
-            )
-        return rule.alpha_beta, rule.alpha_beta_note or "radcalc's assumption"
-    basis = "stated by the source"
-    if plan.target_alpha_beta is not None and plan.target_alpha_beta != rule.alpha_beta:
-        basis += (
-            f"; the plan's target_alpha_beta {plan.target_alpha_beta:g} Gy is not used "
-            "because the source's limit is expressed at this α/β"
+        if override is not None:
+            basis = f"{override_name} (replaces radcalc's assumption of {rule.alpha_beta:g} Gy)"
+            return _AlphaBeta(override, basis, assumed=False)
+        return _AlphaBeta(
+            rule.alpha_beta, rule.alpha_beta_note or "radcalc's assumption", assumed=True
         )
-    return rule.alpha_beta, basis
+    basis = "stated by the source"
+    if override is not None and override != rule.alpha_beta:
+        basis += (
+            f"; the {override_name} {override:g} Gy is not used because the source's limit "
+            "is expressed at this α/β"
+        )
+    return _AlphaBeta(rule.alpha_beta, basis, assumed=False)
 
 
 def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> CheckRow:
@@ -541,7 +559,8 @@ def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> C
     if rule.quantity == "advice":
         status = _SEVERITY_STATUS[rule.severity]
         return _row(rule, cset, "target", status, f"applies: {rule.quote}")
-    alpha_beta, basis = _target_alpha_beta(rule, plan)
+    ab = _alpha_beta(rule, plan.target_alpha_beta, "plan's target_alpha_beta")
+    alpha_beta = ab.value if ab else None
     schedule = newest.schedule
     value: float | None
     what = f"newest course {schedule.describe()}"
@@ -568,28 +587,10 @@ def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> C
             "N/A",
             "not evaluated: the plan has one course, so no interval since a previous one",
         )
-    return _judged(rule, cset, "target", value, what, alpha_beta=alpha_beta, basis=basis)
+    return _judged(rule, cset, "target", value, what, ab=ab)
 
 
 # --- organ rules -----------------------------------------------------------------
-
-
-def _organ_alpha_beta(rule: ConstraintRule, organ: Organ) -> tuple[float | None, str | None]:
-    if rule.alpha_beta is None:
-        return None, None
-    if rule.alpha_beta_assumed:
-        if organ.alpha_beta is not None:
-            return organ.alpha_beta, (
-                f"organ's alpha_beta (replaces radcalc's assumption of {rule.alpha_beta:g} Gy)"
-            )
-        return rule.alpha_beta, rule.alpha_beta_note or "radcalc's assumption"
-    basis = "stated by the source"
-    if organ.alpha_beta is not None and organ.alpha_beta != rule.alpha_beta:
-        basis += (
-            f"; the organ's alpha_beta {organ.alpha_beta:g} Gy is not used because the "
-            "source's limit is expressed at this α/β"
-        )
-    return rule.alpha_beta, basis
 
 
 def _recovery_model(plan: Plan, organ: Organ) -> RecoveryModel:
@@ -641,7 +642,7 @@ def _cumulative(
 def _evaluate_organ(
     rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: Organ
 ) -> CheckRow:
-    alpha_beta, basis = _organ_alpha_beta(rule, organ)
+    ab = _alpha_beta(rule, organ.alpha_beta, "organ's alpha_beta")
     fractions = [course.schedule.fractions for course in plan.courses]
     n = len(plan.courses)
     name = organ.name
@@ -654,8 +655,9 @@ def _evaluate_organ(
         return _judged(
             rule, cset, name, value, "end of the previous course to the start of the newest"
         )
-    if alpha_beta is None:  # pragma: no cover - the schema requires alpha_beta here
+    if ab is None:  # pragma: no cover - the schema requires alpha_beta here
         raise ConstraintSetError(f"rule {rule.id!r}: {rule.quantity} needs alpha_beta")
+    alpha_beta = ab.value
     if rule.quantity in ("course-eqd2", "course-bed"):
         function = lq.eqd2 if rule.quantity == "course-eqd2" else lq.bed
         values = [
@@ -667,16 +669,16 @@ def _evaluate_organ(
             what = f"newest course (#{n}), Dmax {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
         else:
             lower_limit = rule.comparator in (">=", ">")
-            index = min(range(n), key=values.__getitem__) if lower_limit else max(
-                range(n), key=values.__getitem__
+            index = (
+                min(range(n), key=values.__getitem__)
+                if lower_limit
+                else max(range(n), key=values.__getitem__)
             )
             what = (
                 f"worst of {n} course(s): course #{index + 1}, Dmax "
                 f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
             )
-        return _judged(
-            rule, cset, name, values[index], what, alpha_beta=alpha_beta, basis=basis
-        )
+        return _judged(rule, cset, name, values[index], what, ab=ab)
     model = _recovery_model(plan, organ)
     recovery = f"{model.name}: {model.source}"
     if rule.quantity in ("cumulative-eqd2", "cumulative-bed"):
@@ -684,9 +686,7 @@ def _evaluate_organ(
             rule.quantity, organ.max_dose, fractions, plan.intervals_months, alpha_beta, model
         )
         what = f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)"
-        return _judged(
-            rule, cset, name, value, what, alpha_beta=alpha_beta, basis=basis, recovery=recovery
-        )
+        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery)
     if rule.quantity == "newest-to-cumulative-eqd2":
         if n < 2:
             return _row(
@@ -707,8 +707,7 @@ def _evaluate_organ(
                 name,
                 "N/A",
                 "not evaluated: the cumulative EQD2 is 0 Gy, the ratio is undefined",
-                alpha_beta=alpha_beta,
-                alpha_beta_basis=basis,
+                ab=ab,
                 recovery=recovery,
             )
         what = f"newest course EQD2 {newest:.4g} Gy / cumulative EQD2 {cumulative:.4g} Gy"
@@ -718,8 +717,7 @@ def _evaluate_organ(
             name,
             newest / cumulative,
             what,
-            alpha_beta=alpha_beta,
-            basis=basis,
+            ab=ab,
             recovery=recovery,
         )
     raise ConstraintSetError(  # pragma: no cover - the schema allows no other organ quantity
@@ -737,16 +735,15 @@ def _judged(
     value: float,
     what: str,
     *,
-    alpha_beta: float | None = None,
-    basis: str | None = None,
+    ab: _AlphaBeta | None = None,
     recovery: str | None = None,
 ) -> CheckRow:
     """The status of a computed value against the rule's limit (exact float comparison)."""
     if rule.comparator is None or rule.limit is None:  # pragma: no cover - schema
         raise ConstraintSetError(f"rule {rule.id!r} has no comparator or limit")
     notes = [what]
-    if alpha_beta is not None:
-        notes.append(f"α/β {alpha_beta:g} Gy ({basis})")
+    if ab is not None:
+        notes.append(f"α/β {ab.value:g} Gy ({ab.basis})")
     if recovery is not None:
         notes.append(f"recovery: {recovery}")
     status: Status
@@ -757,13 +754,13 @@ def _judged(
         limit = rule.describe_limit()
         if rule.severity == "info":
             status = "INFO"
-            verdict = f"{'meets' if met else 'does not meet'} {limit} ({rule.kind}; information only)"
+            verdict = (
+                f"{'meets' if met else 'does not meet'} {limit} ({rule.kind}; information only)"
+            )
         elif not met:
             status = _SEVERITY_STATUS[rule.severity]
             verdict = f"not {limit}"
-        elif rule.warn_limit is not None and not compare(
-            value, rule.comparator, rule.warn_limit
-        ):
+        elif rule.warn_limit is not None and not compare(value, rule.comparator, rule.warn_limit):
             status = "WARN"
             verdict = (
                 f"meets {rule.comparator} {rule.limit:g} but not "
@@ -781,7 +778,6 @@ def _judged(
         status,
         detail,
         value=value,
-        alpha_beta=alpha_beta,
-        alpha_beta_basis=basis,
+        ab=ab,
         recovery=recovery,
     )

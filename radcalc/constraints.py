@@ -66,16 +66,16 @@ from radcalc.errors import ConstraintSetError
 
 __all__ = [
     "FORMAT",
-    "QUANTITIES",
-    "KINDS",
-    "SEVERITIES",
     "INTENTS",
+    "KINDS",
     "MARGIN_CATEGORIES",
-    "Source",
-    "MarginRange",
+    "QUANTITIES",
+    "SEVERITIES",
     "Condition",
     "ConstraintRule",
     "ConstraintSet",
+    "MarginRange",
+    "Source",
     "list_constraint_sets",
     "load_constraint_set",
     "parse_constraint_set",
@@ -118,7 +118,13 @@ _ALPHA_BETA_QUANTITIES = frozenset(
     }
 )
 _TARGET_ONLY = frozenset(
-    {"prescribed-eqd2", "prescribed-bed", "prescribed-dose", "dose-per-fraction", "fractions-per-day"}
+    {
+        "prescribed-eqd2",
+        "prescribed-bed",
+        "prescribed-dose",
+        "dose-per-fraction",
+        "fractions-per-day",
+    }
 )
 _ORGAN_ONLY = frozenset(
     {
@@ -670,6 +676,8 @@ def _parse_source(table: Table) -> Source:
         )
     )
     status = _parse_status(table, "status")
+    if status is None:  # pragma: no cover - a required key: _parse_status raises
+        table.fail("status", "missing")
     registry = table.string("registry", required=False)
     needed = registry is None
     year = table.integer("year", required=needed)
@@ -739,9 +747,7 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
     if target and quantity in _ORGAN_ONLY:
         table.fail("quantity", f"{quantity!r} is an organ quantity; applies_to is 'target'")
     if not target and quantity in _TARGET_ONLY:
-        table.fail(
-            "quantity", f"{quantity!r} is a target quantity; applies_to must be 'target'"
-        )
+        table.fail("quantity", f"{quantity!r} is a target quantity; applies_to must be 'target'")
     severity = table.required_string("severity", choices=SEVERITIES)
     comparator, limit, unit, warn_limit = _parse_limit(table, quantity, severity)
     alpha_beta, assumed, note = _parse_alpha_beta(table, quantity)
@@ -817,7 +823,9 @@ def _parse_limit(
     warn_limit = table.number("warn_limit", required=False)
     if warn_limit is not None:
         if severity != "violation":
-            table.fail("warn_limit", "only for severity 'violation' (FAIL beyond limit, WARN between)")
+            table.fail(
+                "warn_limit", "only for severity 'violation' (FAIL beyond limit, WARN between)"
+            )
         stricter = warn_limit > limit if comparator in (">=", ">") else warn_limit < limit
         if not stricter:
             table.fail(
@@ -862,4 +870,3 @@ def _parse_when(table: Table, target: bool) -> Condition:
             sub.fail("margin_mm", "expected at least one of gt, ge, lt, le")
         margin_mm = MarginRange(**values)
     return Condition(intent=intent, margin=margin, margin_mm=margin_mm)
-

@@ -285,7 +285,10 @@ class Plan:
 
     @property
     def interval_since_previous(self) -> float | None:
-        """Months from the end of the previous course to the start of the newest; None if one course."""
+        """Months from the end of the previous course to the start of the newest.
+
+        None for a plan of one course.
+        """
         return self.intervals_months[-1] if self.intervals_months else None
 
 
@@ -392,12 +395,17 @@ def parse_plan(
     course_tables = top.tables("course", label="course")
     courses = [_parse_course(t) for t in course_tables]
     intervals = _intervals(course_tables, courses)
-    organs = [_parse_organ(t, len(courses)) for t in top.tables("organ", label="organ", required=False)]
+    organs = [
+        _parse_organ(t, len(courses)) for t in top.tables("organ", label="organ", required=False)
+    ]
     seen: dict[str, int] = {}
     for i, organ in enumerate(organs, start=1):
         key = normalize_name(organ.name)
         if key in seen:
-            top.fail("organ", f"[[organ]] #{i} repeats the name of [[organ]] #{seen[key]}: {organ.name!r}")
+            top.fail(
+                "organ",
+                f"[[organ]] #{i} repeats the name of [[organ]] #{seen[key]}: {organ.name!r}",
+            )
         seen[key] = i
     try:
         return Plan(
@@ -437,12 +445,11 @@ def _parse_recovery(top: Table, base: Path | None) -> RecoverySpec:
 
 def _parse_course(table: Table) -> Course:
     table.check_keys(_COURSE_KEYS)
-    text = table.string("schedule", required=False)
-    if text is None:
-        value = table.data.get("schedule")
+    text = table.data.get("schedule")
+    if not isinstance(text, str) or not text.strip():
         table.fail(
             "schedule",
-            ("missing" if value is None else f"got {value!r}")
+            ("missing" if text is None else f"got {text!r}")
             + "; expected a schedule string of total dose/fractions, e.g. '70/35' or '65/54 bid'",
         )
     try:
@@ -453,7 +460,11 @@ def _parse_course(table: Table) -> Course:
     months = None
     if interval is not None:
         if isinstance(interval, bool) or not isinstance(interval, (str, int, float)):
-            table.expected("interval_to_next", "a string such as '24m', '540d', '1.5y' or a number of months", interval)
+            table.expected(
+                "interval_to_next",
+                "a string such as '24m', '540d', '1.5y' or a number of months",
+                interval,
+            )
         try:
             months = parse_interval(interval)
         except InvalidInputError as exc:
@@ -508,7 +519,7 @@ def _intervals(tables: list[Table], courses: list[Course]) -> list[float]:
             table.fail(
                 "interval_to_next",
                 "missing: the interval to the next course is unknown; expected "
-                f"interval_to_next = \"24m\" here, or ended = YYYY-MM-DD here with "
+                f'interval_to_next = "24m" here, or ended = YYYY-MM-DD here with '
                 f"starts = YYYY-MM-DD on [[course]] #{i + 2}",
             )
     last = tables[-1]
