@@ -29,10 +29,17 @@ from radcalc.lq import (
     eqdx,
     fractions_for_eqd2,
 )
-from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.reirradiation import (
+    BudgetOption,
+    Course,
+    CourseDose,
+    CumulativeDose,
+    DoseBudget,
     cumulative_bed,
+    cumulative_dose,
     cumulative_eqd2,
+    dose_budget,
     max_new_dose,
     remaining_eqd2,
 )
@@ -58,6 +65,13 @@ __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     "cumulative_bed",
     "remaining_eqd2",
     "max_new_dose",
+    "Course",
+    "cumulative_dose",
+    "dose_budget",
+    "CumulativeDose",
+    "DoseBudget",
+    "CourseDose",
+    "BudgetOption",
     # constraints, plans and checks
     "check_plan",
     "CheckReport",
@@ -69,8 +83,8 @@ __all__ = [  # noqa: RUF022 - grouped by module, the public API at a glance
     "load_plan",
     "parse_plan",
     "Plan",
-    "Course",
-    "Organ",
+    "PlanCourse",
+    "PlanOrgan",
     # errors
     "RadcalcError",
     "InvalidInputError",

@@ -52,7 +52,7 @@ from radcalc.constraints import (
     normalize_name,
 )
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
-from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.recovery import RecoveryModel, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
 
@@ -488,7 +488,7 @@ def _evaluate(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> list[Che
 # --- target rules ---------------------------------------------------------------
 
 
-def _not_applicable(rule: ConstraintRule, course: Course) -> str | None:
+def _not_applicable(rule: ConstraintRule, course: PlanCourse) -> str | None:
     """Why a target rule does not apply to the newest course, or None when it does."""
     when = rule.when
     if when.intent is not None and course.intent != when.intent:
@@ -593,7 +593,7 @@ def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> C
 # --- organ rules -----------------------------------------------------------------
 
 
-def _recovery_model(plan: Plan, organ: Organ) -> RecoveryModel:
+def _recovery_model(plan: Plan, organ: PlanOrgan) -> RecoveryModel:
     """The plan's recovery model for ``organ`` (the organ's table of a recovery file)."""
     spec = plan.recovery
     if isinstance(spec, str) and spec.strip().lower().endswith(".toml"):
@@ -640,7 +640,7 @@ def _cumulative(
 
 
 def _evaluate_organ(
-    rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: Organ
+    rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: PlanOrgan
 ) -> CheckRow:
     ab = _alpha_beta(rule, organ.alpha_beta, "organ's alpha_beta")
     fractions = [course.schedule.fractions for course in plan.courses]

@@ -17,6 +17,8 @@ from radcalc import lq
 from radcalc.check import check_plan
 from radcalc.constraints import list_constraint_sets, load_constraint_set
 from radcalc.errors import RadcalcError
+from radcalc.recovery import parse_interval
+from radcalc.reirradiation import Course, CumulativeDose, DoseBudget, cumulative_dose, dose_budget
 from radcalc.schedules import Schedule, parse_schedule
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -248,7 +250,168 @@ def _solve_fractions(
     return row, line
 
 
-# --- constraint checks (issue 4) ---------------------------------------------
+# --------------------------------------------------------------------------- re-irradiation
+
+_RECOVERY_HELP = (
+    "Recovery between courses: none (default, no recovery), step-cord-2021 (spinal cord: "
+    "0 under 6 months, 25 % from 6, 50 % from 12; Doi 2021), constant:<f>, "
+    "linear:<onset>,<plateau>,<max>, exponential:<onset>,<half-time>,<max> (months), "
+    "or a TOML file of your own (pick its table with --organ)."
+)
+
+
+def _history_options(func: F) -> F:
+    options = [
+        click.option(
+            "--prior",
+            "priors",
+            metavar="SCHEDULE",
+            multiple=True,
+            required=True,
+            help="An earlier course, oldest first, e.g. '70/35' (TOTAL dose/fractions); "
+            "repeat for several courses.",
+        ),
+        click.option(
+            "--interval",
+            "intervals",
+            metavar="TIME",
+            multiple=True,
+            required=True,
+            help="One per --prior: time from the end of that course to the start of the next "
+            "one, e.g. 24m, 540d, 1.5y (a bare number is months; 1 month = 30.4375 days).",
+        ),
+        click.option(
+            "--prior-organ-dose",
+            "prior_organ_doses",
+            type=float,
+            multiple=True,
+            help="The organ's TOTAL dose in each --prior course when it differs from the "
+            "prescription [Gy]; give none or one per --prior.",
+        ),
+        click.option(
+            "--ab",
+            "alpha_beta",
+            type=float,
+            required=True,
+            help="The organ's alpha/beta [Gy]; one value, no default.",
+        ),
+        click.option("--recovery", default="none", show_default=True, help=_RECOVERY_HELP),
+        click.option("--organ", help="The table to use when --recovery is a TOML file."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _prior_courses(
+    priors: tuple[str, ...], intervals: tuple[str, ...], organ_doses: tuple[float, ...]
+) -> list[Course]:
+    if len(intervals) != len(priors):
+        raise click.UsageError(
+            f"give one --interval per --prior (the time after that course), got {len(priors)} "
+            f"--prior and {len(intervals)} --interval"
+        )
+    if organ_doses and len(organ_doses) != len(priors):
+        raise click.UsageError(
+            f"give no --prior-organ-dose or one per --prior, got {len(priors)} --prior and "
+            f"{len(organ_doses)} --prior-organ-dose"
+        )
+    doses: list[float | None] = list(organ_doses) if organ_doses else [None] * len(priors)
+    return [
+        Course(parse_schedule(prior), organ_dose=dose, interval_months=parse_interval(interval))
+        for prior, interval, dose in zip(priors, intervals, doses, strict=True)
+    ]
+
+
+def _print_result(result: CumulativeDose | DoseBudget, as_json: bool) -> None:
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else str(result))
+
+
+@main.command()
+@_history_options
+@click.option(
+    "--new", "new", metavar="SCHEDULE", required=True, help="The newest course, e.g. '65/54 bid'."
+)
+@click.option(
+    "--new-organ-dose",
+    type=float,
+    help="The organ's TOTAL dose in the newest course if not its prescription [Gy].",
+)
+def reirr(
+    priors: tuple[str, ...],
+    intervals: tuple[str, ...],
+    prior_organ_doses: tuple[float, ...],
+    alpha_beta: float,
+    recovery: str,
+    organ: str | None,
+    as_json: bool,
+    new: str,
+    new_organ_dose: float | None,
+) -> None:
+    """Cumulative EQD2 and BED of an organ over earlier courses and a new one.
+
+    Each earlier course counts as (1 - r) x its EQD2, r being the fraction
+    recovered over the time from its end to the start of the newest course
+    (the sum of the intervals after it). Intervals under 6 months are flagged.
+
+    Example: radcalc reirr --prior 70/35 --interval 24m --new "65/54 bid" --ab 3
+    --recovery step-cord-2021
+    """
+    courses = _prior_courses(priors, intervals, prior_organ_doses)
+    courses.append(Course(parse_schedule(new), organ_dose=new_organ_dose))
+    result = cumulative_dose(courses, alpha_beta=alpha_beta, recovery=recovery, organ=organ)
+    _print_result(result, as_json)
+
+
+@main.command()
+@_history_options
+@click.option("--limit", type=float, help="The organ's cumulative limit in EQD2 [Gy].")
+@click.option("--limit-bed", type=float, help="The limit in BED instead of --limit [Gy].")
+@click.option(
+    "--fx",
+    "fractions",
+    type=int,
+    multiple=True,
+    required=True,
+    help="Fractions of the new course; repeat to compare (--fx 1 --fx 5 --fx 30).",
+)
+def budget(
+    priors: tuple[str, ...],
+    intervals: tuple[str, ...],
+    prior_organ_doses: tuple[float, ...],
+    alpha_beta: float,
+    recovery: str,
+    organ: str | None,
+    as_json: bool,
+    limit: float | None,
+    limit_bed: float | None,
+    fractions: tuple[int, ...],
+) -> None:
+    """Largest TOTAL dose to the organ of a new course, for each number of fractions.
+
+    The remaining EQD2 is the limit minus the recovery-discounted history
+    (negative: the limit is already exceeded, and every maximum is 0). The
+    last --interval is the time to the new course.
+
+    Example: radcalc budget --prior 70/35 --interval 24m --limit 100 --ab 2
+    --fx 1 --fx 5 --fx 30
+    """
+    if (limit is None) == (limit_bed is None):
+        raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed")
+    result = dose_budget(
+        _prior_courses(priors, intervals, prior_organ_doses),
+        fractions=list(fractions),
+        alpha_beta=alpha_beta,
+        limit_eqd2=limit,
+        limit_bed=limit_bed,
+        recovery=recovery,
+        organ=organ,
+    )
+    _print_result(result, as_json)
+
+
+# --------------------------------------------------------------------------- constraint checks
 
 #: Exit status of ``radcalc check`` when at least one rule FAILs.
 EXIT_CHECK_FAILED = 3

@@ -74,7 +74,7 @@ from radcalc.errors import InvalidInputError, PlanFileError
 from radcalc.recovery import MONTH_DAYS, RecoveryModel, parse_interval, resolve_recovery
 from radcalc.schedules import Schedule, parse_schedule
 
-__all__ = ["Course", "Organ", "Plan", "load_plan", "parse_plan"]
+__all__ = ["Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan"]
 
 RecoverySpec = RecoveryModel | str | os.PathLike[str]
 
@@ -93,7 +93,7 @@ def _finite(name: str, value: float, rule: str) -> None:
 
 
 @dataclass(frozen=True)
-class Course:
+class PlanCourse:
     """One course of radiotherapy in a plan.
 
     Parameters
@@ -117,7 +117,7 @@ class Course:
 
     Examples
     --------
-    >>> c = Course(parse_schedule("65/54 bid"), intent="postoperative", margin_mm=0.8)
+    >>> c = PlanCourse(parse_schedule("65/54 bid"), intent="postoperative", margin_mm=0.8)
     >>> c.margin_mm
     0.8
     """
@@ -157,7 +157,7 @@ class Course:
 
 
 @dataclass(frozen=True)
-class Organ:
+class PlanOrgan:
     """An organ (or dose point) and its physical maximum dose in each course.
 
     Parameters
@@ -173,7 +173,7 @@ class Organ:
 
     Examples
     --------
-    >>> Organ("spinal cord", (45.0, 20.0), alpha_beta=2).max_dose
+    >>> PlanOrgan("spinal cord", (45.0, 20.0), alpha_beta=2).max_dose
     (45.0, 20.0)
     """
 
@@ -207,12 +207,12 @@ class Plan:
 
     Parameters
     ----------
-    courses : tuple of Course
+    courses : tuple of PlanCourse
         Oldest first, newest last; at least one.
     intervals_months : tuple of float
         ``len(courses) - 1`` intervals; element ``i`` is the time from the end
         of course ``i`` to the start of course ``i + 1``. [months]
-    organs : tuple of Organ
+    organs : tuple of PlanOrgan
         Each with one ``max_dose`` per course.
     constraint_sets : tuple of str
         Shipped set names or constraint file paths.
@@ -229,15 +229,15 @@ class Plan:
 
     Examples
     --------
-    >>> plan = Plan((Course(parse_schedule("70/35")), Course(parse_schedule("65/54 bid"))),
+    >>> plan = Plan((PlanCourse(parse_schedule("70/35")), PlanCourse(parse_schedule("65/54 bid"))),
     ...             intervals_months=(24.0,))
     >>> plan.newest.schedule.dose, plan.interval_since_previous
     (65.0, 24.0)
     """
 
-    courses: tuple[Course, ...]
+    courses: tuple[PlanCourse, ...]
     intervals_months: tuple[float, ...] = ()
-    organs: tuple[Organ, ...] = ()
+    organs: tuple[PlanOrgan, ...] = ()
     constraint_sets: tuple[str, ...] = ()
     recovery: RecoverySpec = "none"
     target_alpha_beta: float | None = None
@@ -247,8 +247,10 @@ class Plan:
 
     def __post_init__(self) -> None:
         courses = tuple(self.courses)
-        if not courses or not all(isinstance(c, Course) for c in courses):
-            raise InvalidInputError(f"courses must be one or more Course objects, got {courses!r}")
+        if not courses or not all(isinstance(c, PlanCourse) for c in courses):
+            raise InvalidInputError(
+                f"courses must be one or more PlanCourse objects, got {courses!r}"
+            )
         object.__setattr__(self, "courses", courses)
         intervals = tuple(float(t) for t in self.intervals_months)
         if len(intervals) != len(courses) - 1:
@@ -262,8 +264,8 @@ class Plan:
         organs = tuple(self.organs)
         seen: set[str] = set()
         for organ in organs:
-            if not isinstance(organ, Organ):
-                raise InvalidInputError(f"organs must be Organ objects, got {organ!r}")
+            if not isinstance(organ, PlanOrgan):
+                raise InvalidInputError(f"organs must be PlanOrgan objects, got {organ!r}")
             if len(organ.max_dose) != len(courses):
                 raise InvalidInputError(
                     f"max_dose of organ {organ.name!r} must have {len(courses)} numbers "
@@ -279,7 +281,7 @@ class Plan:
             _finite("target_alpha_beta [Gy]", self.target_alpha_beta, "> 0")
 
     @property
-    def newest(self) -> Course:
+    def newest(self) -> PlanCourse:
         """The newest course (the one being planned)."""
         return self.courses[-1]
 
@@ -443,7 +445,7 @@ def _parse_recovery(top: Table, base: Path | None) -> RecoverySpec:
     return text
 
 
-def _parse_course(table: Table) -> Course:
+def _parse_course(table: Table) -> PlanCourse:
     table.check_keys(_COURSE_KEYS)
     text = table.data.get("schedule")
     if not isinstance(text, str) or not text.strip():
@@ -480,7 +482,7 @@ def _parse_course(table: Table) -> Course:
     ended = table.date("ended", required=False)
     if starts is not None and ended is not None and ended < starts:
         table.fail("ended", f"ended {ended} is before starts {starts}")
-    return Course(
+    return PlanCourse(
         schedule=schedule,
         starts=starts,
         ended=ended,
@@ -492,7 +494,7 @@ def _parse_course(table: Table) -> Course:
     )
 
 
-def _intervals(tables: list[Table], courses: list[Course]) -> list[float]:
+def _intervals(tables: list[Table], courses: list[PlanCourse]) -> list[float]:
     intervals = []
     for i in range(len(courses) - 1):
         earlier, later = courses[i], courses[i + 1]
@@ -528,7 +530,7 @@ def _intervals(tables: list[Table], courses: list[Course]) -> list[float]:
     return intervals
 
 
-def _parse_organ(table: Table, n_courses: int) -> Organ:
+def _parse_organ(table: Table, n_courses: int) -> PlanOrgan:
     table.check_keys(_ORGAN_KEYS)
     name = table.required_string("name")
     table.where = f"{table.where} ({name!r})"
@@ -542,4 +544,4 @@ def _parse_organ(table: Table, n_courses: int) -> Organ:
             f"oldest first), got {len(doses)}",
         )
     alpha_beta = table.number("alpha_beta", rule="> 0", unit="Gy", required=False)
-    return Organ(name=name.strip(), max_dose=doses, alpha_beta=alpha_beta)
+    return PlanOrgan(name=name.strip(), max_dose=doses, alpha_beta=alpha_beta)

@@ -178,7 +178,9 @@ class RecoveryModel:
     Attributes
     ----------
     name : str
-        Short name shown on every result (e.g. ``"step-cord-2021"``).
+        Short name shown on every result (e.g. ``"step-cord-2021"``); an
+        empty name is replaced by one derived from the parameters (e.g.
+        ``"constant:0.25"``).
     source : str
         The citation the model's numbers come from, or exactly
         ``"user-defined"`` when the user supplied them.
@@ -233,7 +235,7 @@ class RecoveryModel:
 
     def describe(self) -> str:
         """One line naming the model, its parameters and its source."""
-        return f"{self.name} ({self.source})"
+        return f"{self.name}; source: {self.source}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,7 +243,7 @@ class NoRecovery(RecoveryModel):
     r"""No recovery: :math:`r(t) = 0` at any interval (the conservative default)."""
 
     name: str = "none"
-    source: str = "no recovery assumed (the conservative default)"
+    source: str = "no recovery assumed, the conservative default"
 
     def _fraction(self, t: Any) -> Any:
         return np.zeros_like(t)
@@ -333,8 +335,9 @@ class StepRecovery(RecoveryModel):
 
         Examples
         --------
-        >>> STEP_CORD_2021.describe()
-        'step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months (Doi H ...)'
+        >>> print(STEP_CORD_2021.describe())
+        step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months;
+        source: Doi H et al. Strahlenther Onkol 2021;197:463-473, ...
         """
         rows = ", ".join(
             f"{_label(f)} from {_label(t)} months"
@@ -345,7 +348,7 @@ class StepRecovery(RecoveryModel):
             if self.thresholds_months[0] > 0
             else ""
         )
-        return f"{self.name}: {below}{rows} ({self.source})"
+        return f"{self.name}: {below}{rows}; source: {self.source}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -391,7 +394,7 @@ class LinearRecovery(RecoveryModel):
         """One line naming the model, its parameters and its source."""
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, rising linearly to "
-            f"{_label(self.maximum)} at {_label(self.plateau_months)} months ({self.source})"
+            f"{_label(self.maximum)} at {_label(self.plateau_months)} months; source: {self.source}"
         )
 
 
@@ -439,7 +442,7 @@ class ExponentialRecovery(RecoveryModel):
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, then rising towards "
             f"{_label(self.maximum)} with a half-time of {_label(self.half_time_months)} "
-            f"months ({self.source})"
+            f"months; source: {self.source}"
         )
 
 
@@ -807,7 +810,7 @@ def _model_from_table(
     missing = [key for key in expected if key not in table]
     if missing:
         raise InvalidInputError(f"{where}: model {kind!r} needs key {missing[0]!r}")
-    name = table.get("name", default_name)
+    name = table.get("name") or default_name
     source = table.get("source", default_source)
     params = {key: table[key] for key in expected}
     try:

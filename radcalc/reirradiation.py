@@ -49,21 +49,32 @@ References
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from radcalc import lq
-from radcalc._validate import Arg, finish, prepare
+from radcalc._validate import Arg, check_scalar, finish, prepare
 from radcalc.errors import InvalidInputError
-from radcalc.recovery import RecoveryModel, resolve_recovery
+from radcalc.recovery import MONTH_DAYS, RecoveryModel, parse_interval, resolve_recovery
+from radcalc.schedules import Schedule, parse_schedule
 
 __all__ = [
     "MINIMUM_INTERVAL_MONTHS",
+    "BudgetOption",
+    "Course",
+    "CourseDose",
+    "CumulativeDose",
+    "DoseBudget",
     "cumulative_bed",
+    "cumulative_dose",
     "cumulative_eqd2",
+    "dose_budget",
     "max_new_dose",
     "remaining_eqd2",
 ]
@@ -551,3 +562,745 @@ def max_new_dose(
     )
     dose = lq.dose_for_eqd2(np.maximum(remaining, 0), n_new, alpha_beta=ab)
     return finish(dose, scalar)
+
+
+# --------------------------------------------------------------------------- courses
+
+
+@dataclass(frozen=True)
+class Course:
+    r"""One course of a patient's radiotherapy history, as seen by one organ.
+
+    Parameters
+    ----------
+    schedule : Schedule or str
+        The course's prescription, e.g. ``Schedule(70, 35)``; a string such
+        as ``"70/35"`` or ``"65/54 bid"`` is parsed with
+        :func:`radcalc.parse_schedule`.
+    organ_dose : float, optional
+        Total physical dose **to the organ** in this course, when it differs
+        from the prescription (e.g. the organ's Dmax). It is delivered in the
+        schedule's number of fractions, :math:`D_\mathrm{organ}/n` per
+        fraction. Default: the schedule's total dose. [Gy]
+    interval_months : float or str, optional
+        Time from the end of this course to the start of the **next** course
+        [months]; a string such as ``"18m"``, ``"540d"`` or ``"1.5y"`` is
+        parsed with :func:`radcalc.recovery.parse_interval`. Give this, or
+        dates. Leave it out on the newest course.
+    started, ended : datetime.date, optional
+        First and last treatment day (a ``datetime`` keeps only its date).
+        The interval to the next course is ``next.started - ended`` in
+        months of 30.4375 days.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unparseable schedule or interval, a negative or non-finite
+        organ dose, dates that are not :class:`datetime.date`, or a course
+        that ends before it starts.
+
+    Examples
+    --------
+    >>> Course("70/35", interval_months="2y").interval_months
+    24.0
+    >>> Course(Schedule(70, 35), organ_dose=50).dose_to_organ
+    50.0
+    """
+
+    schedule: Schedule
+    organ_dose: float | None = None
+    interval_months: float | None = None
+    started: date | None = None
+    ended: date | None = None
+
+    def __post_init__(self) -> None:
+        schedule: object = self.schedule
+        if isinstance(schedule, str):
+            schedule = parse_schedule(schedule)
+        if not isinstance(schedule, Schedule):
+            raise InvalidInputError(
+                f"schedule must be a Schedule or a schedule string such as '70/35', "
+                f"got {_short(schedule)}"
+            )
+        object.__setattr__(self, "schedule", schedule)
+        if self.organ_dose is not None:
+            dose = check_scalar("organ_dose", self.organ_dose, ">= 0", "Gy")
+            object.__setattr__(self, "organ_dose", dose)
+        if self.interval_months is not None:
+            object.__setattr__(self, "interval_months", parse_interval(self.interval_months))
+        for name in ("started", "ended"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, date):
+                raise InvalidInputError(f"{name} must be a datetime.date, got {_short(value)}")
+            if isinstance(value, datetime):  # a date and a datetime do not compare
+                object.__setattr__(self, name, value.date())
+        if self.started is not None and self.ended is not None and self.ended < self.started:
+            raise InvalidInputError(
+                f"ended ({self.ended}) must not be before started ({self.started})"
+            )
+
+    @property
+    def dose_to_organ(self) -> float:
+        """Total physical dose to the organ: ``organ_dose``, else the prescription. [Gy]"""
+        return self.schedule.dose if self.organ_dose is None else self.organ_dose
+
+
+def _course_list(name: str, courses: object) -> list[Course]:
+    if isinstance(courses, Course):
+        courses = [courses]
+    if isinstance(courses, (str, bytes)) or not isinstance(courses, Sequence):
+        raise InvalidInputError(
+            f"{name} must be a list of Course objects, oldest first, got {_short(courses)}"
+        )
+    for i, course in enumerate(courses):
+        if not isinstance(course, Course):
+            raise InvalidInputError(f"{name}[{i}] must be a Course, got {_short(course)}")
+    return list(courses)
+
+
+def _gaps(courses: Sequence[Course], new_course_start: date | None, *, to_new: bool) -> list[float]:
+    """Intervals [months] after each course; with ``to_new`` the last is the gap to a new course."""
+    labels = [f"course {i + 1}" for i in range(len(courses))]
+    if to_new:
+        labels.append("the new course")
+        starts = [c.started for c in courses[1:]] + [new_course_start]
+    else:
+        last = courses[-1]
+        if last.interval_months is not None:
+            raise InvalidInputError(
+                f"course {len(courses)} is the newest course: its interval_months (the time "
+                "to a next course) must not be given"
+            )
+        courses = courses[:-1]
+        starts = [c.started for c in courses[1:]] + [last.started]
+        _check_order(last, courses[-1] if courses else None, len(courses) + 1)
+    gaps = []
+    for i, (course, next_start) in enumerate(zip(courses, starts, strict=True)):
+        if i + 1 < len(courses):
+            _check_order(courses[i + 1], course, i + 2)
+        by_dates = course.ended is not None and next_start is not None
+        if course.interval_months is not None:
+            if by_dates:
+                raise InvalidInputError(
+                    f"course {i + 1}: give the interval to {labels[i + 1]} either as "
+                    "interval_months or as dates, not both"
+                )
+            gaps.append(course.interval_months)
+        elif course.ended is not None and next_start is not None:
+            days = (next_start - course.ended).days
+            if days < 0:
+                raise InvalidInputError(
+                    f"courses must be in time order, oldest first: {labels[i + 1]} starts "
+                    f"{next_start}, before course {i + 1} ended ({course.ended})"
+                )
+            gaps.append(days / MONTH_DAYS)
+        else:
+            start_of_next = (
+                "new_course_start"
+                if labels[i + 1] == "the new course"
+                else f"started on {labels[i + 1]}"
+            )
+            raise InvalidInputError(
+                f"the interval between course {i + 1} and {labels[i + 1]} is unknown: give "
+                f"interval_months on course {i + 1}, or ended on course {i + 1} and {start_of_next}"
+            )
+    return gaps
+
+
+def _check_order(later: Course, earlier: Course | None, number: int) -> None:
+    if earlier is None:
+        return
+    earlier_end = earlier.ended or earlier.started
+    later_begin = later.started or later.ended
+    if earlier_end is not None and later_begin is not None and later_begin < earlier_end:
+        raise InvalidInputError(
+            f"courses must be in time order, oldest first: course {number} ({later_begin}) "
+            f"comes before course {number - 1} ended ({earlier_end})"
+        )
+
+
+def _interval_warnings(gaps: Sequence[float], *, to_new: bool) -> tuple[str, ...]:
+    warnings = []
+    for i, gap in enumerate(gaps):
+        if gap < MINIMUM_INTERVAL_MONTHS:
+            later = "the new course" if to_new and i == len(gaps) - 1 else f"course {i + 2}"
+            warnings.append(
+                f"interval of {gap:.1f} months between course {i + 1} and {later} is under "
+                f"{MINIMUM_INTERVAL_MONTHS:g} months: {_SHORT_INTERVAL_SOURCES}"
+            )
+    return tuple(warnings)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CourseDose:
+    """One course's row in a result: its dose to the organ and how much of it counts.
+
+    Attributes
+    ----------
+    course : int
+        Position in the history, 1 = oldest.
+    schedule : Schedule
+        The course's prescription.
+    organ_dose : float
+        Total physical dose to the organ in this course. [Gy]
+    eqd2, bed : float
+        EQD2 and BED of the organ dose in the course's fractions. [Gy]
+    interval_months : float or None
+        Time from the end of this course to the start of the newest (or new)
+        course, the interval that sets its recovery; None for the newest
+        course. [months]
+    recovered_fraction : float
+        :math:`r` of the recovery model at ``interval_months`` (0 for the
+        newest course).
+    counted_eqd2 : float
+        :math:`(1 - r)\\,\\mathrm{EQD2}`, what the course adds to the
+        cumulative dose. [Gy]
+    """
+
+    course: int
+    schedule: Schedule
+    organ_dose: float
+    eqd2: float
+    bed: float
+    interval_months: float | None
+    recovered_fraction: float
+    counted_eqd2: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as plain JSON-ready values."""
+        return {
+            "course": self.course,
+            "schedule": self.schedule.describe(),
+            "dose": self.schedule.dose,
+            "fractions": self.schedule.fractions,
+            "fractions_per_day": self.schedule.fractions_per_day,
+            "organ_dose": self.organ_dose,
+            "eqd2": self.eqd2,
+            "bed": self.bed,
+            "interval_months": self.interval_months,
+            "recovered_fraction": self.recovered_fraction,
+            "counted_eqd2": self.counted_eqd2,
+        }
+
+    def _cells(self, newest: bool = False) -> list[str]:
+        return [
+            f"{self.course}{' (new)' if newest else ''}",
+            self.schedule.describe(),
+            f"{self.organ_dose:.2f} Gy",
+            f"{self.eqd2:.2f} Gy",
+            "-" if self.interval_months is None else f"{self.interval_months:.1f} months",
+            "-" if newest else f"{100 * self.recovered_fraction:.4g} %",
+            f"{self.counted_eqd2:.2f} Gy",
+        ]
+
+
+_COURSE_HEADERS = (
+    "course",
+    "schedule",
+    "organ dose",
+    "EQD2",
+    "interval to newest",
+    "recovered",
+    "counted EQD2",
+)
+_PRIOR_HEADERS = tuple(
+    "interval to new course" if header == "interval to newest" else header
+    for header in _COURSE_HEADERS
+)
+
+
+def _course_rows(
+    courses: Sequence[Course], gaps: Sequence[float], alpha_beta: float, model: RecoveryModel
+) -> list[CourseDose]:
+    """Rows for courses that each have a gap after them (the newest course excluded)."""
+    rows: list[CourseDose] = []
+    elapsed = 0.0
+    for i in reversed(range(len(courses))):
+        elapsed += gaps[i]
+        rows.append(
+            _course_dose(i, courses[i], alpha_beta, elapsed, model.fraction_recovered(elapsed))
+        )
+    return rows[::-1]
+
+
+def _course_dose(
+    index: int, course: Course, alpha_beta: float, interval: float | None, recovered: float
+) -> CourseDose:
+    eqd2 = lq.eqd2(course.dose_to_organ, course.schedule.fractions, alpha_beta=alpha_beta)
+    return CourseDose(
+        course=index + 1,
+        schedule=course.schedule,
+        organ_dose=course.dose_to_organ,
+        eqd2=eqd2,
+        bed=lq.bed(course.dose_to_organ, course.schedule.fractions, alpha_beta=alpha_beta),
+        interval_months=interval,
+        recovered_fraction=recovered,
+        counted_eqd2=(1 - recovered) * eqd2,
+    )
+
+
+def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (headers, *rows)
+    ]
+
+
+def _html_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return (
+        f"<table><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _html_paragraphs(lines: Sequence[str], warnings: Sequence[str]) -> str:
+    text = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return text + "".join(f"<p><strong>Warning:</strong> {html.escape(w)}</p>" for w in warnings)
+
+
+def _recovery_line(model: RecoveryModel) -> str:
+    return f"Recovery model: {model.describe()}"
+
+
+@dataclass(frozen=True)
+class CumulativeDose:
+    r"""Cumulative dose to one organ over a patient's courses (see :func:`cumulative_dose`).
+
+    Attributes
+    ----------
+    alpha_beta : float
+        The organ's :math:`\alpha/\beta` used throughout. [Gy]
+    recovery : RecoveryModel
+        The recovery model, with its name and source.
+    courses : tuple of CourseDose
+        One row per course, oldest first; the last is the newest course.
+    cumulative_eqd2, cumulative_bed : float
+        :math:`\sum_{i<N}(1 - r_i)\,\mathrm{EQD2}_i + \mathrm{EQD2}_N` and the
+        same in BED. [Gy]
+    warnings : tuple of str
+        Intervals under :data:`MINIMUM_INTERVAL_MONTHS`, with their sources.
+    """
+
+    alpha_beta: float
+    recovery: RecoveryModel
+    courses: tuple[CourseDose, ...]
+    cumulative_eqd2: float
+    cumulative_bed: float
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready values (the ``radcalc reirr --json`` object)."""
+        return {
+            "alpha_beta": self.alpha_beta,
+            "recovery": self.recovery.name,
+            "recovery_source": self.recovery.source,
+            "cumulative_eqd2": self.cumulative_eqd2,
+            "cumulative_bed": self.cumulative_bed,
+            "courses": [row.to_dict() for row in self.courses],
+            "warnings": list(self.warnings),
+        }
+
+    def _title(self) -> str:
+        return f"Cumulative dose to the organ at alpha/beta {self.alpha_beta:g} Gy"
+
+    def _rows(self) -> list[list[str]]:
+        last = len(self.courses) - 1
+        return [row._cells(i == last) for i, row in enumerate(self.courses)]
+
+    def _summary(self) -> str:
+        return (
+            f"Cumulative EQD2 {self.cumulative_eqd2:.2f} Gy, cumulative BED "
+            f"{self.cumulative_bed:.2f} Gy (alpha/beta {self.alpha_beta:g} Gy)"
+        )
+
+    def __str__(self) -> str:
+        lines = [self._title(), _recovery_line(self.recovery)]
+        lines += _text_table(_COURSE_HEADERS, self._rows())
+        lines.append(self._summary())
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return _html_table(self._title(), _COURSE_HEADERS, self._rows()) + _html_paragraphs(
+            [self._summary(), _recovery_line(self.recovery)], self.warnings
+        )
+
+
+@dataclass(frozen=True)
+class BudgetOption:
+    """One candidate new course: the largest dose to the organ in ``fractions`` fractions.
+
+    Attributes
+    ----------
+    fractions : int
+        Number of fractions of the new course.
+    max_dose : float
+        Largest total physical dose to the organ in the new course. [Gy]
+    dose_per_fraction : float
+        ``max_dose / fractions``. [Gy]
+    """
+
+    fractions: int
+    max_dose: float
+    dose_per_fraction: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The option as plain JSON-ready values."""
+        return {
+            "fractions": self.fractions,
+            "max_dose": self.max_dose,
+            "dose_per_fraction": self.dose_per_fraction,
+        }
+
+
+_OPTION_HEADERS = ("new course fractions", "max organ dose", "dose per fraction")
+
+
+@dataclass(frozen=True)
+class DoseBudget:
+    r"""How much dose a new course may still give an organ (see :func:`dose_budget`).
+
+    Attributes
+    ----------
+    limit_eqd2, limit_bed : float
+        The organ's cumulative limit, in EQD2 and in BED at ``alpha_beta``. [Gy]
+    limit_quantity : str
+        ``"eqd2"`` or ``"bed"``: how the limit was given.
+    alpha_beta : float
+        The organ's :math:`\alpha/\beta`. [Gy]
+    recovery : RecoveryModel
+        The recovery model, with its name and source.
+    prior : tuple of CourseDose
+        The earlier courses, oldest first, with the interval to the new
+        course and the fraction recovered.
+    history_eqd2 : float
+        :math:`\sum_i (1 - r_i)\,\mathrm{EQD2}_i` of the earlier courses. [Gy]
+    remaining_eqd2 : float
+        ``limit_eqd2 - history_eqd2``; negative when the limit is exceeded. [Gy]
+    options : tuple of BudgetOption
+        The largest new-course dose for each candidate number of fractions
+        (0 when the limit is already reached).
+    warnings : tuple of str
+        Intervals under :data:`MINIMUM_INTERVAL_MONTHS`, with their sources.
+    """
+
+    limit_eqd2: float
+    limit_bed: float
+    limit_quantity: str
+    alpha_beta: float
+    recovery: RecoveryModel
+    prior: tuple[CourseDose, ...]
+    history_eqd2: float
+    remaining_eqd2: float
+    options: tuple[BudgetOption, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def limit_reached(self) -> bool:
+        """True when the history alone reaches or exceeds the limit: no new dose fits."""
+        return self.remaining_eqd2 <= 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready values (the ``radcalc budget --json`` object)."""
+        return {
+            "alpha_beta": self.alpha_beta,
+            "recovery": self.recovery.name,
+            "recovery_source": self.recovery.source,
+            "limit_eqd2": self.limit_eqd2,
+            "limit_bed": self.limit_bed,
+            "limit_quantity": self.limit_quantity,
+            "history_eqd2": self.history_eqd2,
+            "remaining_eqd2": self.remaining_eqd2,
+            "limit_reached": self.limit_reached,
+            "courses": [row.to_dict() for row in self.prior],
+            "options": [option.to_dict() for option in self.options],
+            "warnings": list(self.warnings),
+        }
+
+    def _title(self) -> str:
+        given = (
+            f"EQD2 {self.limit_eqd2:g} Gy"
+            if self.limit_quantity == "eqd2"
+            else f"BED {self.limit_bed:g} Gy (EQD2 {self.limit_eqd2:.2f} Gy)"
+        )
+        return f"Dose budget at alpha/beta {self.alpha_beta:g} Gy, cumulative limit {given}"
+
+    def _status(self) -> str:
+        if self.remaining_eqd2 < 0:
+            return (
+                f"LIMIT ALREADY EXCEEDED by {-self.remaining_eqd2:.2f} Gy EQD2: the history "
+                f"counts {self.history_eqd2:.2f} Gy EQD2; no new dose fits"
+            )
+        if self.remaining_eqd2 == 0:
+            return "LIMIT ALREADY REACHED by the history: no new dose fits"
+        return (
+            f"History counts {self.history_eqd2:.2f} Gy EQD2; remaining EQD2 "
+            f"{self.remaining_eqd2:.2f} Gy"
+        )
+
+    def _option_rows(self) -> list[list[str]]:
+        return [
+            [f"{o.fractions}", f"{o.max_dose:.2f} Gy", f"{o.dose_per_fraction:.3f} Gy"]
+            for o in self.options
+        ]
+
+    def __str__(self) -> str:
+        lines = [self._title(), _recovery_line(self.recovery)]
+        if self.prior:
+            lines += _text_table(_PRIOR_HEADERS, [row._cells() for row in self.prior])
+        lines.append(self._status())
+        lines += _text_table(_OPTION_HEADERS, self._option_rows())
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        prior = (
+            _html_table("Earlier courses", _PRIOR_HEADERS, [r._cells() for r in self.prior])
+            if self.prior
+            else ""
+        )
+        options = _html_table(self._title(), _OPTION_HEADERS, self._option_rows())
+        return (
+            options
+            + _html_paragraphs([self._status(), _recovery_line(self.recovery)], ())
+            + prior
+            + _html_paragraphs((), self.warnings)
+        )
+
+
+def cumulative_dose(
+    courses: Sequence[Course],
+    *,
+    alpha_beta: float,
+    recovery: Recovery = "none",
+    organ: str | None = None,
+) -> CumulativeDose:
+    r"""Cumulative EQD2 and BED to one organ over a patient's courses, as a result table.
+
+    Parameters
+    ----------
+    courses : sequence of Course
+        The history, oldest first; the last course is the newest (its
+        ``interval_months`` is left out). Each earlier course gives its
+        interval to the next, as ``interval_months`` or as dates.
+    alpha_beta : float
+        The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    recovery : RecoveryModel, str or os.PathLike, optional
+        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
+        ``"none"``.
+    organ : str, optional
+        The organ table to use when ``recovery`` is a TOML file.
+
+    Returns
+    -------
+    CumulativeDose
+        Per-course EQD2, interval, recovered fraction and counted EQD2, the
+        cumulative EQD2 and BED, the model and :math:`\alpha/\beta` used, and
+        a warning for every interval under 6 months. Prints as a table,
+        renders as HTML in Jupyter, converts with ``to_dict()``.
+
+    Raises
+    ------
+    InvalidInputError
+        For no courses, something that is not a :class:`Course`, an
+        interval given on the newest course, a missing interval, courses
+        out of time order, an interval given both ways, or the errors of
+        :func:`cumulative_eqd2`.
+
+    Notes
+    -----
+    The numbers are those of :func:`cumulative_eqd2` and
+    :func:`cumulative_bed` on the organ doses, each course in its own number
+    of fractions.
+
+    .. math:: \mathrm{EQD2}_\mathrm{cum} = \sum_{i < N} (1 - r(t_i))\,
+              \mathrm{EQD2}_i + \mathrm{EQD2}_N
+
+    References
+    ----------
+    .. [1] Withers HR, Thames HD, Peters LJ. Radiother Oncol 1983;1:187-191.
+    .. [2] Li JS, et al. Int J Radiat Oncol Biol Phys 2024 (latency).
+
+    Examples
+    --------
+    >>> result = cumulative_dose(
+    ...     [Course("70/35", interval_months=24), Course("65/54 bid")],
+    ...     alpha_beta=3, recovery="step-cord-2021")
+    >>> round(result.cumulative_eqd2, 2), result.courses[0].recovered_fraction
+    (89.65, 0.5)
+    >>> print(result)  # doctest: +ELLIPSIS
+    Cumulative dose to the organ at alpha/beta 3 Gy
+    Recovery model: step-cord-2021: 0 below 6 months, 0.25 from 6 months, ...
+    course   schedule                                 organ dose  EQD2      ...
+    1        70 Gy in 35 fx (2 Gy/fx)                 70.00 Gy    70.00 Gy  ...
+    2 (new)  65 Gy in 54 fx twice daily (1.204 Gy/fx)  65.00 Gy    54.65 Gy  ...
+    Cumulative EQD2 89.65 Gy, cumulative BED 149.41 Gy (alpha/beta 3 Gy)
+    """
+    history = _course_list("courses", courses)
+    if not history:
+        raise InvalidInputError("courses must hold at least one course, got none")
+    ab = check_scalar("alpha_beta", alpha_beta, "> 0", "Gy")
+    model = resolve_recovery(recovery, organ=organ)
+    gaps = _gaps(history, None, to_new=False)
+    newest = _course_dose(len(history) - 1, history[-1], ab, None, 0.0)
+    rows = (*_course_rows(history[:-1], gaps, ab, model), newest)
+    args = (
+        [c.dose_to_organ for c in history],
+        [c.schedule.fractions for c in history],
+        gaps,
+    )
+    return CumulativeDose(
+        alpha_beta=ab,
+        recovery=model,
+        courses=rows,
+        cumulative_eqd2=cumulative_eqd2(*args, alpha_beta=ab, recovery=model),
+        cumulative_bed=cumulative_bed(*args, alpha_beta=ab, recovery=model),
+        warnings=_interval_warnings(gaps, to_new=False),
+    )
+
+
+def dose_budget(
+    prior_courses: Sequence[Course],
+    *,
+    fractions: int | Sequence[int],
+    alpha_beta: float,
+    limit_eqd2: float | None = None,
+    limit_bed: float | None = None,
+    recovery: Recovery = "none",
+    organ: str | None = None,
+    new_course_start: date | None = None,
+) -> DoseBudget:
+    r"""The dose a new course may still give an organ, for candidate numbers of fractions.
+
+    Parameters
+    ----------
+    prior_courses : sequence of Course
+        The earlier courses, oldest first. Each gives its interval to the
+        next course; the last one's is the interval to the new course (as
+        ``interval_months``, or as ``ended`` with ``new_course_start``).
+    fractions : int or sequence of int
+        Candidate numbers of fractions of the new course (whole numbers
+        :math:`\ge 1`), e.g. ``[1, 3, 5, 30, 54]``; keyword-only.
+    alpha_beta : float
+        The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    limit_eqd2 : float, optional
+        The organ's cumulative limit in EQD2 at ``alpha_beta``. [Gy]
+    limit_bed : float, optional
+        The limit in BED instead (e.g. Nieder 2006's cumulative cord BED);
+        give exactly one of ``limit_eqd2`` and ``limit_bed``. [Gy]
+    recovery : RecoveryModel, str or os.PathLike, optional
+        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
+        ``"none"``.
+    organ : str, optional
+        The organ table to use when ``recovery`` is a TOML file.
+    new_course_start : datetime.date, optional
+        Planned first day of the new course, when intervals come from dates.
+
+    Returns
+    -------
+    DoseBudget
+        The limit, the discounted history, the remaining EQD2 (negative when
+        exceeded, with ``limit_reached`` True and every option 0) and one
+        :class:`BudgetOption` per candidate, with interval warnings. Prints
+        as a table, renders as HTML in Jupyter, converts with ``to_dict()``.
+
+    Raises
+    ------
+    InvalidInputError
+        For both or neither limit, a limit :math:`\le 0`, candidates that
+        are not whole numbers :math:`\ge 1`, the errors of
+        :func:`cumulative_dose` about courses, or those of
+        :func:`max_new_dose`.
+
+    Notes
+    -----
+    :math:`R = L - \sum_i (1 - r(t_i))\,\mathrm{EQD2}_i` (:func:`remaining_eqd2`)
+    and, for each candidate :math:`n`, the dose of :func:`max_new_dose`:
+
+    .. math:: D = \frac{2B}{1 + \sqrt{1 + 4B/(n\,\alpha/\beta)}}, \qquad
+              B = \max(R, 0)\,(1 + 2/(\alpha/\beta))
+
+    A BED limit is converted as :math:`L = \mathrm{BED}/(1 + 2/(\alpha/\beta))`.
+
+    References
+    ----------
+    .. [1] Fowler JF. Br J Radiol 1989;62:679-694.
+    .. [2] Nieder C, et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449.
+
+    Examples
+    --------
+    Cord, 45 Gy in 25 fractions 24 months ago, against the cumulative cord
+    BED of Nieder 2006 (135.5 Gy at alpha/beta 2 Gy; evidence status:
+    abstract):
+
+    >>> budget = dose_budget([Course("45/25", interval_months=24)], fractions=[1, 5, 30],
+    ...                      alpha_beta=2, limit_bed=135.5)
+    >>> round(budget.remaining_eqd2, 2), [round(o.max_dose, 2) for o in budget.options]
+    (25.0, [9.05, 17.91, 32.45])
+    """
+    history = _course_list("prior_courses", prior_courses)
+    ab = check_scalar("alpha_beta", alpha_beta, "> 0", "Gy")
+    if (limit_eqd2 is None) == (limit_bed is None):
+        raise InvalidInputError("give exactly one of limit_eqd2 and limit_bed")
+    if limit_bed is not None:
+        bed_limit = check_scalar("limit_bed", limit_bed, "> 0", "Gy")
+        limit = lq.eqd2_from_bed(bed_limit, alpha_beta=ab)
+        quantity = "bed"
+    else:
+        limit = check_scalar("limit_eqd2", limit_eqd2, "> 0", "Gy")
+        bed_limit = lq.bed_from_eqd2(limit, alpha_beta=ab)
+        quantity = "eqd2"
+    candidates = _candidate_fractions(fractions)
+    model = resolve_recovery(recovery, organ=organ)
+    gaps = _gaps(history, new_course_start, to_new=True) if history else []
+    doses = [c.dose_to_organ for c in history]
+    prior_fractions = [c.schedule.fractions for c in history]
+    remaining = remaining_eqd2(limit, doses, prior_fractions, gaps, alpha_beta=ab, recovery=model)
+    max_doses = max_new_dose(
+        limit,
+        doses,
+        prior_fractions,
+        gaps,
+        fractions=list(candidates),
+        alpha_beta=ab,
+        recovery=model,
+    )
+    return DoseBudget(
+        limit_eqd2=limit,
+        limit_bed=bed_limit,
+        limit_quantity=quantity,
+        alpha_beta=ab,
+        recovery=model,
+        prior=tuple(_course_rows(history, gaps, ab, model)),
+        history_eqd2=limit - remaining,
+        remaining_eqd2=remaining,
+        options=tuple(
+            BudgetOption(fractions=n, max_dose=float(d), dose_per_fraction=float(d) / n)
+            for n, d in zip(candidates, max_doses, strict=True)
+        ),
+        warnings=_interval_warnings(gaps, to_new=True),
+    )
+
+
+def _candidate_fractions(fractions: object) -> tuple[int, ...]:
+    values = [fractions] if not isinstance(fractions, (Sequence, np.ndarray)) else list(fractions)
+    if isinstance(fractions, (str, bytes)) or not values:
+        raise InvalidInputError(
+            f"fractions must be a whole number >= 1 or a non-empty list of them, got "
+            f"{_short(fractions)}"
+        )
+    checked = []
+    for i, value in enumerate(values):
+        number = check_scalar(f"fractions[{i}]", value, "> 0")
+        if number != int(number):
+            raise InvalidInputError(f"fractions[{i}] must be a whole number >= 1, got {number!r}")
+        checked.append(int(number))
+    return tuple(checked)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from radcalc.errors import InvalidInputError, PlanFileError
-from radcalc.plan import Course, Organ, Plan, load_plan, parse_plan
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.recovery import MONTH_DAYS
 from radcalc.schedules import parse_schedule
 
@@ -46,7 +46,7 @@ def test_the_plan_of_the_issue() -> None:
     days = (dt.date(2025, 7, 1) - dt.date(2023, 6, 30)).days
     assert plan.intervals_months == (days / MONTH_DAYS,)
     assert plan.interval_since_previous == days / MONTH_DAYS
-    assert plan.organs == (Organ("spinal cord", (45.0, 20.0), alpha_beta=2.0),)
+    assert plan.organs == (PlanOrgan("spinal cord", (45.0, 20.0), alpha_beta=2.0),)
     with pytest.raises(dataclasses.FrozenInstanceError):
         plan.title = "x"  # type: ignore[misc]
 
@@ -373,92 +373,98 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 
 
 INVALID_OBJECTS = [
-    pytest.param(lambda: Plan(()), r"courses must be one or more Course", id="no-courses"),
+    pytest.param(lambda: Plan(()), r"courses must be one or more PlanCourse", id="no-courses"),
     pytest.param(
-        lambda: Plan((Course(parse_schedule("70/35")), Course(parse_schedule("60/30")))),
+        lambda: Plan((PlanCourse(parse_schedule("70/35")), PlanCourse(parse_schedule("60/30")))),
         r"intervals_months must have 1 entries",
         id="intervals-length",
     ),
     pytest.param(
         lambda: Plan(
-            (Course(parse_schedule("70/35")), Course(parse_schedule("60/30"))),
+            (PlanCourse(parse_schedule("70/35")), PlanCourse(parse_schedule("60/30"))),
             intervals_months=(float("nan"),),
         ),
         r"intervals_months\[0\] \[months\] must be finite and >= 0, got nan",
         id="interval-nan",
     ),
     pytest.param(
-        lambda: Plan((Course(parse_schedule("70/35")),), organs=(Organ("cord", (1.0, 2.0)),)),
+        lambda: Plan(
+            (PlanCourse(parse_schedule("70/35")),), organs=(PlanOrgan("cord", (1.0, 2.0)),)
+        ),
         r"max_dose of organ 'cord' must have 1 numbers",
         id="organ-length",
     ),
     pytest.param(
         lambda: Plan(
-            (Course(parse_schedule("70/35")),),
-            organs=(Organ("cord", (1.0,)), Organ("Cord", (2.0,))),
+            (PlanCourse(parse_schedule("70/35")),),
+            organs=(PlanOrgan("cord", (1.0,)), PlanOrgan("Cord", (2.0,))),
         ),
         r"organ 'Cord' is listed twice",
         id="organ-twice",
     ),
     pytest.param(
-        lambda: Plan((Course(parse_schedule("70/35")),), target_alpha_beta=float("inf")),
+        lambda: Plan((PlanCourse(parse_schedule("70/35")),), target_alpha_beta=float("inf")),
         r"target_alpha_beta \[Gy\] must be finite and > 0, got inf",
         id="target-ab-inf",
     ),
     pytest.param(
-        lambda: Organ("cord", (float("nan"),)),
+        lambda: PlanOrgan("cord", (float("nan"),)),
         r"max_dose\[0\] of organ 'cord' \[Gy\] must be finite and >= 0, got nan",
         id="organ-nan",
     ),
-    pytest.param(lambda: Organ("cord", ()), r"max_dose of organ 'cord' must not be empty", id="e"),
-    pytest.param(lambda: Organ("", (1.0,)), r"organ name must be a non-empty string", id="name"),
     pytest.param(
-        lambda: Organ("cord", ("1",)),  # type: ignore[arg-type]
+        lambda: PlanOrgan("cord", ()), r"max_dose of organ 'cord' must not be empty", id="e"
+    ),
+    pytest.param(
+        lambda: PlanOrgan("", (1.0,)), r"organ name must be a non-empty string", id="name"
+    ),
+    pytest.param(
+        lambda: PlanOrgan("cord", ("1",)),  # type: ignore[arg-type]
         r"max_dose\[0\] of organ 'cord' must be a number",
         id="organ-str",
     ),
     pytest.param(
-        lambda: Organ("cord", (1.0,), alpha_beta=-2),
+        lambda: PlanOrgan("cord", (1.0,), alpha_beta=-2),
         r"alpha_beta of organ 'cord' \[Gy\] must be finite and > 0",
         id="organ-ab",
     ),
     pytest.param(
-        lambda: Course("70/35"),  # type: ignore[arg-type]
+        lambda: PlanCourse("70/35"),  # type: ignore[arg-type]
         r"schedule must be a Schedule",
         id="course-schedule",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), intent="adjuvant"),
+        lambda: PlanCourse(parse_schedule("70/35"), intent="adjuvant"),
         r"intent must be one of",
         id="course-intent",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), margin="positive"),
+        lambda: PlanCourse(parse_schedule("70/35"), margin="positive"),
         r"margin 'positive' is ambiguous",
         id="course-positive",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), margin="near"),
+        lambda: PlanCourse(parse_schedule("70/35"), margin="near"),
         r"margin must be one of",
         id="course-margin",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), margin="close", margin_mm=2.0),
+        lambda: PlanCourse(parse_schedule("70/35"), margin="close", margin_mm=2.0),
         r"give margin or margin_mm, not both",
         id="course-margins",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), margin_mm=float("nan")),
+        lambda: PlanCourse(parse_schedule("70/35"), margin_mm=float("nan")),
         r"margin_mm \[mm\] must be finite and >= 0, got nan",
         id="course-margin-nan",
     ),
     pytest.param(
-        lambda: Course(parse_schedule("70/35"), interval_to_next_months=float("inf")),
+        lambda: PlanCourse(parse_schedule("70/35"), interval_to_next_months=float("inf")),
         r"interval_to_next \[months\] must be finite",
         id="course-interval-inf",
     ),
     pytest.param(
-        lambda: Course(
+        lambda: PlanCourse(
             parse_schedule("70/35"), starts=dt.date(2024, 2, 1), ended=dt.date(2024, 1, 1)
         ),
         r"ended \(2024-01-01\) must not be before starts \(2024-02-01\)",
