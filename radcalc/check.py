@@ -116,12 +116,25 @@ class CheckRow:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``rule``, ``set``, ``status``, ``value``, ``limit``, ``unit``,
-        ``source`` and the other fields by name."""
+        ``source`` and the other fields by name.
+
+        A value that is not a finite number (always a FAIL) becomes ``None``,
+        so that the JSON stays valid; ``detail`` says what it was.
+
+        Examples
+        --------
+        >>> report = check_plan({"constraint_sets": ["li2024-npc-postop"],
+        ...                      "course": [{"schedule": "60/30", "intent": "postoperative"}]})
+        >>> row = report.rows[0].to_dict()
+        >>> row["rule"], row["status"], row["value"], row["limit"], row["unit"]
+        ('eqd2-min', 'PASS', 60.0, 60.0, 'Gy')
+        """
+        finite = self.value is not None and math.isfinite(self.value)
         return {
             "rule": self.rule_id,
             "set": self.set_name,
             "status": self.status,
-            "value": self.value,
+            "value": self.value if finite else None,
             "limit": self.limit,
             "unit": self.unit,
             "source": self.source,
@@ -142,7 +155,11 @@ class CheckRow:
         }
 
     def value_text(self) -> str:
-        """The value with its unit and quantity, e.g. ``'60.6944 Gy EQD2'``; ``''`` if none."""
+        """The value with its unit and quantity, e.g. ``'60.6867 Gy EQD2'``; ``''`` if none.
+
+        Printed to 6 significant digits, or in full when that would read like
+        the limit although it differs from it.
+        """
         if self.value is None:
             return ""
         return _with_unit(_number_text(self.value, self.limit), self.unit, self.quantity)
@@ -225,7 +242,14 @@ class CheckReport:
         return tuple(row for row in self.rows if row.status == "FAIL")
 
     def counts(self) -> dict[str, int]:
-        """Number of rows per status, every status listed."""
+        """Number of rows per status, every status listed.
+
+        Examples
+        --------
+        >>> check_plan({"constraint_sets": ["li2024-npc-postop"],
+        ...             "course": [{"schedule": "30/5", "intent": "postoperative"}]}).counts()
+        {'FAIL': 2, 'WARN': 0, 'PASS': 1, 'INFO': 4, 'N/A': 6}
+        """
         return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
 
     def to_dict(self) -> dict[str, Any]:

@@ -76,8 +76,10 @@ __all__ = [
     "ConstraintSet",
     "MarginRange",
     "Source",
+    "compare",
     "list_constraint_sets",
     "load_constraint_set",
+    "normalize_name",
     "parse_constraint_set",
 ]
 
@@ -233,7 +235,13 @@ class Source:
         return self.registry or self.title
 
     def citation(self) -> str:
-        """The full citation on one line."""
+        """The full citation on one line.
+
+        Examples
+        --------
+        >>> print(load_constraint_set("nieder2006-cord").source.citation())
+        Nieder C, Grosu AL, Andratschke NH, Molls M. Update of human spinal cord ...
+        """
         parts = []
         if self.authors:
             parts.append(self.authors.rstrip("."))
@@ -278,7 +286,13 @@ class MarginRange:
         )
 
     def describe(self) -> str:
-        """E.g. ``'> 1 mm and < 3 mm'``."""
+        """The bounds as text.
+
+        Examples
+        --------
+        >>> MarginRange(gt=1.0, lt=3.0).describe()
+        '> 1 mm and < 3 mm'
+        """
         parts = [
             f"{symbol} {value:g} mm"
             for symbol, value in ((">", self.gt), (">=", self.ge), ("<", self.lt), ("<=", self.le))
@@ -347,7 +361,13 @@ class ConstraintRule:
         return normalize_name(name) in {normalize_name(n) for n in self.applies_to}
 
     def describe_limit(self) -> str:
-        """The limit as text, e.g. ``'>= 60 Gy'``; ``''`` for advice."""
+        """The limit as text, e.g. ``'>= 60 Gy'``; ``''`` for advice.
+
+        Examples
+        --------
+        >>> load_constraint_set("li2024-npc-postop").rule("latency").describe_limit()
+        '>= 6 months (WARN unless >= 12 months)'
+        """
         if self.comparator is None or self.limit is None:
             return ""
         unit = "" if self.unit in (None, "", "1") else f" {self.unit}"
@@ -378,6 +398,11 @@ class ConstraintSet:
 
     def rule(self, rule_id: str) -> ConstraintRule:
         """The rule with id ``rule_id``.
+
+        Examples
+        --------
+        >>> load_constraint_set("li2024-npc-postop").rule("dose-per-fraction").limit
+        2.0
 
         Raises
         ------

@@ -203,3 +203,48 @@ def test_constraints_show_user_file_and_unknown(runner: CliRunner, tmp_path: Pat
     unknown = runner.invoke(main, ["constraints", "show", "li2024"])
     assert unknown.exit_code == 1
     assert "unknown constraint set 'li2024'; expected one of" in unknown.output
+
+
+def _readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Checking a plan against consensus constraints")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def test_readme_python_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    blocks = _readme_section().split("```python\n")[1:]
+    assert blocks
+    for block in blocks:
+        exec(compile(block.split("```")[0], "README.md", "exec"), {})
+    assert "OK: nothing FAILs." in capsys.readouterr().out
+
+
+def test_readme_shell_examples_run(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    lines = [
+        line.removeprefix("$ radcalc ")
+        for line in _readme_section().splitlines()
+        if line.startswith("$ radcalc ")
+    ]
+    assert len(lines) == 4
+    for line in lines:
+        result = runner.invoke(main, line.split())
+        assert result.exit_code == 0, (line, result.output)
+
+
+def test_readme_toml_examples_are_valid(tmp_path: Path) -> None:
+    import tomllib
+
+    from radcalc.constraints import parse_constraint_set
+    from radcalc.plan import parse_plan
+
+    blocks = [b.split("```")[0] for b in _readme_section().split("```toml\n")[1:]]
+    assert len(blocks) == 2
+    plan = parse_plan(tomllib.loads(blocks[0]))
+    assert plan.newest.margin == "close"
+    cset = parse_constraint_set(tomllib.loads(blocks[1]))
+    assert cset.rules[0].limit == 64.0
