@@ -34,6 +34,7 @@ Conventions
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import os
@@ -438,8 +439,8 @@ def _load_sets(
     unique: list[ConstraintSet] = []
     for cset in sets:
         same = [s for s in unique if s.name == cset.name]
-        if same and same[0] is cset:
-            continue  # the same set listed twice: check it once
+        if same and dataclasses.replace(cset, origin=same[0].origin) == same[0]:
+            continue  # the same set listed twice (perhaps by another path): check it once
         if same:
             raise ConstraintSetError(
                 f"two constraint sets are named {cset.name!r} ({same[0].origin} and "

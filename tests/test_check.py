@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import radcalc
 from radcalc import check as check_module
 from radcalc.check import STATUSES, CheckReport, CheckRow, check_plan
-from radcalc.constraints import compare, load_constraint_set
+from radcalc.constraints import compare
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
 from radcalc.plan import parse_plan
 from radcalc.recovery import MONTH_DAYS
@@ -528,11 +528,14 @@ def test_replacing_and_deduplicating_sets(tmp_path: Path) -> None:
     data = _cord_plan([45.0, 12.0])
     report = check_plan(data, constraint_sets=["nieder2006-cord"], extra_sets=["nieder2006-cord"])
     assert [s.name for s in report.sets] == ["nieder2006-cord"]
+    mine = tmp_path / "mine.toml"
+    mine.write_text(USER_SET, encoding="utf-8")
+    twice = check_plan(data, extra_sets=[mine, str(mine), tmp_path / "." / "mine.toml"])
+    assert [s.name for s in twice.sets].count("my-clinic-cord") == 1
     clash = tmp_path / "clash.toml"
-    clash.write_text(USER_SET, encoding="utf-8")
-    other = load_constraint_set(clash)
+    clash.write_text(USER_SET.replace("limit = 50.0", "limit = 45.0"), encoding="utf-8")
     with pytest.raises(ConstraintSetError, match="two constraint sets are named 'my-clinic-cord'"):
-        check_plan(data, extra_sets=[other, clash])
+        check_plan(data, extra_sets=[mine, clash])
 
 
 def test_no_set_to_check_against() -> None:
