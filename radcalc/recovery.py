@@ -34,9 +34,10 @@ References
 .. [1] Doi H, et al. Strahlenther Onkol 2021;197:463-473. States the stepwise
    spinal-cord rule of :data:`STEP_CORD_2021`, quoting earlier work
    (evidence status: abstract).
-.. [2] Price JG, et al. Adv Radiat Oncol 2021. doi:10.1016/j.adro.2020.09.027.
+.. [2] Price et al. Adv Radiat Oncol 2021. doi:10.1016/j.adro.2020.09.027.
    No recovery under 6 months rising to 50 % beyond 1 year; the values in
-   between are not given, so radcalc ships no preset for it.
+   between are not given (evidence status: abstract), so radcalc ships no
+   preset for it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ __all__ = [
     "LinearRecovery",
     "NoRecovery",
     "RecoveryModel",
+    "RecoverySpec",
     "StepRecovery",
     "constant",
     "exponential",
@@ -664,6 +666,10 @@ def exponential(
     )
 
 
+#: What ``recovery=`` accepts everywhere: a model, a name or spec string, or a TOML path.
+RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
+
+
 # --------------------------------------------------------------------------- presets
 
 #: Spinal cord, stepwise: 0 under 6 months, 25 % from 6 months, 50 % from 12 months.
@@ -829,8 +835,6 @@ def _model_from_table(
 
 # --------------------------------------------------------------------------- resolving
 
-RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
-
 _PARAMETRIC = MappingProxyType({"constant": 1, "linear": 3, "exponential": 3})
 _SPEC_FORMS = (
     "expected a model name ("
@@ -840,9 +844,7 @@ _SPEC_FORMS = (
 )
 
 
-def resolve_recovery(
-    spec: RecoveryModel | str | os.PathLike[str], *, organ: str | None = None
-) -> RecoveryModel:
+def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> RecoveryModel:
     r"""Turn what a user typed (or passed) into a recovery model.
 
     Parameters

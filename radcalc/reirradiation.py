@@ -35,10 +35,9 @@ Months are :data:`radcalc.recovery.MONTH_DAYS` = 30.4375 days.
 
 References
 ----------
-.. [1] Nieder C, Grosu AL, Andratschke NH, Molls M. Update of human spinal
-   cord reirradiation tolerance based on additional data from 38 patients.
-   Int J Radiat Oncol Biol Phys 2006;66:1446-1449 (cumulative BED,
-   intervals >= 6 months; evidence status: abstract).
+.. [1] Nieder C, et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449
+   (cumulative spinal-cord BED, intervals >= 6 months; evidence status:
+   abstract).
 .. [2] Li JS, et al. International recommendations on postoperative
    management for potentially resectable locally recurrent nasopharyngeal
    carcinoma. Int J Radiat Oncol Biol Phys 2024.
@@ -50,7 +49,6 @@ References
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,9 +57,15 @@ from typing import Any
 import numpy as np
 
 from radcalc import lq
-from radcalc._validate import Arg, check_scalar, finish, prepare
+from radcalc._validate import Arg, _short, check_scalar, finish, prepare
 from radcalc.errors import InvalidInputError
-from radcalc.recovery import MONTH_DAYS, RecoveryModel, parse_interval, resolve_recovery
+from radcalc.recovery import (
+    MONTH_DAYS,
+    RecoveryModel,
+    RecoverySpec,
+    parse_interval,
+    resolve_recovery,
+)
 from radcalc.schedules import Schedule, parse_schedule
 
 __all__ = [
@@ -92,15 +96,8 @@ _SHORT_INTERVAL_SOURCES = (
     "assume at least 6 months"
 )
 
-Recovery = RecoveryModel | str | os.PathLike[str]
-
 
 # --------------------------------------------------------------------------- arrays
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _per_course(name: str, value: object) -> list[Any]:
@@ -190,7 +187,7 @@ def _cumulative(
     fractions: Any,
     intervals_months: Any,
     alpha_beta: Any,
-    recovery: Recovery,
+    recovery: RecoverySpec,
     organ: str | None,
 ) -> tuple[Any, Any, bool]:
     model = resolve_recovery(recovery, organ=organ)
@@ -213,7 +210,7 @@ def cumulative_eqd2(
     intervals_months: Any,
     *,
     alpha_beta: Any,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
 ) -> Any:
     r"""Cumulative EQD2 of an organ over courses, earlier courses discounted by recovery.
@@ -267,8 +264,9 @@ def cumulative_eqd2(
     ----------
     .. [1] Withers HR, Thames HD, Peters LJ. A new isoeffect curve for change
        in dose per fraction. Radiother Oncol 1983;1:187-191.
-    .. [2] Doi H, et al. Strahlenther Onkol 2021;197:463-473 (the summation
-       with a recovery factor; evidence status: abstract).
+    .. [2] Doi H, et al. Strahlenther Onkol 2021;197:463-473 (cumulative
+       spinal-cord EQD2 and the stepwise recovery rule of
+       :data:`radcalc.recovery.STEP_CORD_2021`; evidence status: abstract).
 
     Examples
     --------
@@ -296,7 +294,7 @@ def cumulative_bed(
     intervals_months: Any,
     *,
     alpha_beta: Any,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
 ) -> Any:
     r"""Cumulative BED of an organ over courses, earlier courses discounted by recovery.
@@ -371,7 +369,7 @@ def _remaining(
     prior_fractions: Any,
     intervals_months: Any,
     alpha_beta: Any,
-    recovery: Recovery,
+    recovery: RecoverySpec,
     organ: str | None,
     extra: Sequence[Arg] = (),
 ) -> tuple[Any, Any, list[Any], bool]:
@@ -399,7 +397,7 @@ def remaining_eqd2(
     intervals_months: Any,
     *,
     alpha_beta: Any,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
 ) -> Any:
     r"""EQD2 an organ may still receive: its cumulative limit minus the discounted history.
@@ -478,7 +476,7 @@ def max_new_dose(
     *,
     fractions: Any,
     alpha_beta: Any,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
 ) -> Any:
     r"""Largest total dose to the organ of a new course in ``fractions`` fractions.
@@ -660,56 +658,49 @@ def _course_list(name: str, courses: object) -> list[Course]:
 
 def _gaps(courses: Sequence[Course], new_course_start: date | None, *, to_new: bool) -> list[float]:
     """Intervals [months] after each course; with ``to_new`` the last is the gap to a new course."""
-    labels = [f"course {i + 1}" for i in range(len(courses))]
+    if not to_new and courses[-1].interval_months is not None:
+        raise InvalidInputError(
+            f"course {len(courses)} is the newest course: its interval_months (the time "
+            "to a next course) must not be given"
+        )
+    for i in range(1, len(courses)):
+        _check_order(courses[i], courses[i - 1], i + 1)
+    # The course that follows each one: the next in the list, or the new course.
+    following = [(f"course {i + 2}", c.started) for i, c in enumerate(courses[1:])]
     if to_new:
-        labels.append("the new course")
-        starts = [c.started for c in courses[1:]] + [new_course_start]
-    else:
-        last = courses[-1]
-        if last.interval_months is not None:
-            raise InvalidInputError(
-                f"course {len(courses)} is the newest course: its interval_months (the time "
-                "to a next course) must not be given"
-            )
-        courses = courses[:-1]
-        starts = [c.started for c in courses[1:]] + [last.started]
-        _check_order(last, courses[-1] if courses else None, len(courses) + 1)
-    gaps = []
-    for i, (course, next_start) in enumerate(zip(courses, starts, strict=True)):
-        if i + 1 < len(courses):
-            _check_order(courses[i + 1], course, i + 2)
-        by_dates = course.ended is not None and next_start is not None
-        if course.interval_months is not None:
-            if by_dates:
-                raise InvalidInputError(
-                    f"course {i + 1}: give the interval to {labels[i + 1]} either as "
-                    "interval_months or as dates, not both"
-                )
-            gaps.append(course.interval_months)
-        elif course.ended is not None and next_start is not None:
-            days = (next_start - course.ended).days
-            if days < 0:
-                raise InvalidInputError(
-                    f"courses must be in time order, oldest first: {labels[i + 1]} starts "
-                    f"{next_start}, before course {i + 1} ended ({course.ended})"
-                )
-            gaps.append(days / MONTH_DAYS)
-        else:
-            start_of_next = (
-                "new_course_start"
-                if labels[i + 1] == "the new course"
-                else f"started on {labels[i + 1]}"
-            )
-            raise InvalidInputError(
-                f"the interval between course {i + 1} and {labels[i + 1]} is unknown: give "
-                f"interval_months on course {i + 1}, or ended on course {i + 1} and {start_of_next}"
-            )
-    return gaps
+        following.append(("the new course", new_course_start))
+    return [
+        _gap(i, course, label, start)
+        for i, (course, (label, start)) in enumerate(zip(courses, following, strict=False))
+    ]
 
 
-def _check_order(later: Course, earlier: Course | None, number: int) -> None:
-    if earlier is None:
-        return
+def _gap(index: int, course: Course, following: str, following_start: date | None) -> float:
+    number = index + 1
+    by_dates = course.ended is not None and following_start is not None
+    if course.interval_months is not None:
+        if by_dates:
+            raise InvalidInputError(
+                f"course {number}: give the interval to {following} either as "
+                "interval_months or as dates, not both"
+            )
+        return course.interval_months
+    if course.ended is None or following_start is None:
+        start = "new_course_start" if following == "the new course" else f"started on {following}"
+        raise InvalidInputError(
+            f"the interval between course {number} and {following} is unknown: give "
+            f"interval_months on course {number}, or ended on course {number} and {start}"
+        )
+    days = (following_start - course.ended).days
+    if days < 0:
+        raise InvalidInputError(
+            f"courses must be in time order, oldest first: {following} starts "
+            f"{following_start}, before course {number} ended ({course.ended})"
+        )
+    return days / MONTH_DAYS
+
+
+def _check_order(later: Course, earlier: Course, number: int) -> None:
     earlier_end = earlier.ended or earlier.started
     later_begin = later.started or later.ended
     if earlier_end is not None and later_begin is not None and later_begin < earlier_end:
@@ -1080,7 +1071,7 @@ def cumulative_dose(
     courses: Sequence[Course],
     *,
     alpha_beta: float,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
 ) -> CumulativeDose:
     r"""Cumulative EQD2 and BED to one organ over a patient's courses, as a result table.
@@ -1174,7 +1165,7 @@ def dose_budget(
     alpha_beta: float,
     limit_eqd2: float | None = None,
     limit_bed: float | None = None,
-    recovery: Recovery = "none",
+    recovery: RecoverySpec = "none",
     organ: str | None = None,
     new_course_start: date | None = None,
 ) -> DoseBudget:
