@@ -13,12 +13,13 @@ Top level: ``format``, ``name`` (lower-case letters, digits and ``-``),
 ``title``, optional ``description``, a ``[source]`` table and one or more
 ``[[rule]]`` tables.
 
-``[source]``: ``title``, ``table_page`` (where in the source), ``status``
+``[source]``: ``table_page`` (where in the source), ``status``
 (``"verified"``: read in the cited source; ``"abstract"``: read in its
-abstract only); ``authors``, ``journal`` and ``year`` (required unless a
-``registry`` identifier is given); optional ``volume_pages``, ``doi``,
+abstract only); ``journal`` and ``year`` (required unless a ``registry``
+identifier is given); at least one of ``authors``, ``title``, ``label`` or
+``registry`` (cite only what you have checked); optional ``volume_pages``, ``doi``,
 ``pmid``, ``registry``, ``url``, ``note``, ``label`` (the short name shown
-on report rows; default "<first author> et al. <year>").
+on report rows, followed by the year; default "<first author> et al. <year>").
 
 ``[[rule]]``:
 
@@ -209,9 +210,9 @@ class Source:
     ('Li JS et al. 2024', 'verified')
     """
 
-    title: str
     status: str
     table_page: str
+    title: str | None = None
     authors: str | None = None
     journal: str | None = None
     year: int | None = None
@@ -226,13 +227,13 @@ class Source:
     @property
     def short(self) -> str:
         """A short label, e.g. ``'Li JS et al. 2024'``, the ``label`` or the registry id."""
+        year = f" {self.year}" if self.year is not None else ""
         if self.label:
-            return self.label
+            return f"{self.label}{year}"
         if self.authors:
             first = self.authors.split(",")[0].strip()
-            year = f" {self.year}" if self.year is not None else ""
             return f"{first} et al.{year}"
-        return self.registry or self.title
+        return self.registry or self.title or "unnamed source"
 
     def citation(self) -> str:
         """The full citation on one line.
@@ -240,12 +241,15 @@ class Source:
         Examples
         --------
         >>> print(load_constraint_set("nieder2006-cord").source.citation())
-        Nieder C, Grosu AL, Andratschke NH, Molls M. Update of human spinal cord ...
+        Nieder C, et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449.
         """
         parts = []
         if self.authors:
             parts.append(self.authors.rstrip("."))
-        parts.append(self.title.rstrip("."))
+        elif self.label and not self.title:
+            parts.append(self.label)
+        if self.title:
+            parts.append(self.title.rstrip("."))
         journal = " ".join(p for p in (self.journal, str(self.year or "")) if p)
         if self.volume_pages:
             journal += f";{self.volume_pages}"
@@ -438,7 +442,7 @@ class ConstraintSet:
         --------
         >>> print(load_constraint_set("nieder2006-cord").describe())  # doctest: +ELLIPSIS
         nieder2006-cord: Spinal cord re-irradiation: ...
-        Source [abstract]: Nieder C, Grosu AL, Andratschke NH, Molls M. ...
+        Source [abstract]: Nieder C, et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449.
         ...
         cumulative-bed  (spinal cord / cord)
           cumulative-bed <= 135.5 Gy at α/β 2 Gy (stated by the source)
@@ -708,11 +712,16 @@ def _parse_source(table: Table) -> Source:
     year = table.integer("year", required=needed)
     if year is not None and not 1800 <= year <= 2200:
         table.expected("year", "a four-digit year", year)
+    title = table.string("title", required=False)
+    authors = table.string("authors", required=False)
+    label = table.string("label", required=False)
+    if not (title or authors or label or registry):
+        table.fail("authors", "missing; expected at least one of authors, title, label or registry")
     return Source(
-        title=table.required_string("title"),
+        title=title,
         status=status,
         table_page=table.required_string("table_page"),
-        authors=table.string("authors", required=needed),
+        authors=authors,
         journal=table.string("journal", required=needed),
         year=year,
         volume_pages=table.string("volume_pages", required=False),
@@ -721,7 +730,7 @@ def _parse_source(table: Table) -> Source:
         registry=registry,
         url=table.string("url", required=False),
         note=table.string("note", required=False),
-        label=table.string("label", required=False),
+        label=label,
     )
 
 
