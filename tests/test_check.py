@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from user_sets import user_set_toml
 
 import radcalc
 from radcalc import check as check_module
@@ -470,31 +471,7 @@ def test_pass_only_when_the_rule_holds(
 
 # --- sets: extra, replacement, duplicates, errors --------------------------------
 
-USER_SET = """
-format = "radcalc-constraints-1"
-name = "my-clinic-cord"
-title = "Our cord limit"
-[source]
-authors = "Our physics group"
-title = "Local protocol"
-journal = "internal document"
-year = 2025
-table_page = "section 3"
-status = "verified"
-[[rule]]
-id = "cumulative-dmax"
-applies_to = "spinal cord"
-quantity = "cumulative-eqd2"
-comparator = "<="
-limit = 50.0
-unit = "Gy"
-alpha_beta = 2.0
-alpha_beta_assumed = false
-severity = "violation"
-kind = "recommended-limit"
-quote = "cumulative cord Dmax <= 50 Gy EQD2"
-verbatim = false
-"""
+USER_SET = user_set_toml()
 
 
 def test_extra_user_set(tmp_path: Path) -> None:
@@ -533,7 +510,7 @@ def test_replacing_and_deduplicating_sets(tmp_path: Path) -> None:
     twice = check_plan(data, extra_sets=[mine, str(mine), tmp_path / "." / "mine.toml"])
     assert [s.name for s in twice.sets].count("my-clinic-cord") == 1
     clash = tmp_path / "clash.toml"
-    clash.write_text(USER_SET.replace("limit = 50.0", "limit = 45.0"), encoding="utf-8")
+    clash.write_text(user_set_toml(limit=45.0), encoding="utf-8")
     with pytest.raises(ConstraintSetError, match="two constraint sets are named 'my-clinic-cord'"):
         check_plan(data, extra_sets=[mine, clash])
 

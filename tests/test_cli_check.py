@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from user_sets import user_set_toml
 
 from radcalc.cli import EXIT_CHECK_FAILED, main
 from radcalc.constraints import list_constraint_sets
@@ -24,31 +25,7 @@ schedule = "60/27"
 intent = "postoperative"
 """
 
-USER_SET = """
-format = "radcalc-constraints-1"
-name = "my-clinic-cord"
-title = "Our cord limit"
-[source]
-authors = "Our physics group"
-title = "Local protocol"
-journal = "internal document"
-year = 2025
-table_page = "section 3"
-status = "verified"
-[[rule]]
-id = "cumulative-dmax"
-applies_to = "spinal cord"
-quantity = "cumulative-eqd2"
-comparator = "<="
-limit = 30.0
-unit = "Gy"
-alpha_beta = 2.0
-alpha_beta_assumed = false
-severity = "violation"
-kind = "recommended-limit"
-quote = "cumulative cord Dmax <= 30 Gy EQD2"
-verbatim = false
-"""
+USER_SET = user_set_toml(limit=30.0)
 
 
 @pytest.fixture

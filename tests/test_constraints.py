@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from user_sets import user_set_toml
 
 from radcalc.constraints import (
     FORMAT,
@@ -130,293 +131,64 @@ def test_no_numbers_attributed_to_ng_2021_ship() -> None:
 
 # --- literature values (source and table/page in the test id) -----------------
 
-# (set, rule id, quantity, comparator, limit, warn_limit, unit, alpha/beta, assumed, severity)
-LITERATURE = [
-    pytest.param(
-        "li2024-npc-postop",
-        "eqd2-min",
-        "prescribed-eqd2",
-        ">=",
-        60.0,
-        None,
-        "Gy",
-        10.0,
-        True,
-        "violation",
-        id="Li2024-Table1-5b-EQD2>=60",
-    ),
-    pytest.param(
-        "li2024-npc-postop",
-        "eqd2-max",
-        "prescribed-eqd2",
-        "<=",
-        66.0,
-        None,
-        "Gy",
-        10.0,
-        True,
-        "violation",
-        id="Li2024-Table1-5b-EQD2<=66",
-    ),
-    pytest.param(
-        "li2024-npc-postop",
-        "dose-per-fraction",
-        "dose-per-fraction",
-        "<=",
-        2.0,
-        None,
-        "Gy",
-        None,
-        False,
-        "violation",
-        id="Li2024-Table1-5d-<=2Gy/fx",
-    ),
-    pytest.param(
-        "li2024-npc-postop",
-        "latency",
-        "interval-since-previous",
-        ">=",
-        6.0,
-        12.0,
-        "months",
-        None,
-        False,
-        "violation",
-        id="Li2024-text-latency-6to12months",
-    ),
-    pytest.param(
-        "li2024-npc-postop",
-        "hyperfractionation",
-        "fractions-per-day",
-        ">=",
-        2.0,
-        None,
-        "fractions/day",
-        None,
-        False,
-        "info",
-        id="Li2024-Table1-5-no-consensus-hyperfx",
-    ),
-    pytest.param(
-        "nieder2006-cord",
-        "cumulative-bed",
-        "cumulative-bed",
-        "<=",
-        135.5,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="Nieder2006-abstract-cumBED<=135.5",
-    ),
-    pytest.param(
-        "nieder2006-cord",
-        "course-bed",
-        "course-bed",
-        "<=",
-        98.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="Nieder2006-abstract-courseBED<=98",
-    ),
-    pytest.param(
-        "nieder2006-cord",
-        "interval",
-        "interval-since-previous",
-        ">=",
-        6.0,
-        None,
-        "months",
-        None,
-        False,
-        "violation",
-        id="Nieder2006-abstract-interval>=6",
-    ),
-    pytest.param(
-        "nieder2006-cord",
-        "cumulative-bed-no-myelopathy",
-        "cumulative-bed",
-        "<=",
-        120.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "info",
-        id="Nieder2006-abstract-observed-safe<=120",
-    ),
-    pytest.param(
-        "hytec2021-cord-sbrt",
-        "cumulative-dmax",
-        "cumulative-eqd2",
-        "<=",
-        70.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="HyTEC2021-abstract-cumEQD2<=70",
-    ),
-    pytest.param(
-        "hytec2021-cord-sbrt",
-        "sbrt-course-dmax",
-        "course-eqd2",
-        "<=",
-        25.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="HyTEC2021-abstract-SBRT-EQD2<=25",
-    ),
-    pytest.param(
-        "hytec2021-cord-sbrt",
-        "sbrt-to-cumulative-ratio",
-        "newest-to-cumulative-eqd2",
-        "<=",
-        0.5,
-        None,
-        "1",
-        2.0,
-        False,
-        "violation",
-        id="HyTEC2021-abstract-ratio<=0.5",
-    ),
-    pytest.param(
-        "hytec2021-cord-sbrt",
-        "interval",
-        "interval-since-previous",
-        ">=",
-        5.0,
-        None,
-        "months",
-        None,
-        False,
-        "violation",
-        id="HyTEC2021-abstract-interval>=5",
-    ),
-    pytest.param(
-        "sahgal2012-cord-sbrt",
-        "sbrt-course-pmax",
-        "course-eqd2",
-        "<=",
-        25.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="Sahgal2012-abstract-SBRT-Pmax-20to25",
-    ),
-    pytest.param(
-        "sahgal2012-cord-sbrt",
-        "cumulative-pmax",
-        "cumulative-eqd2",
-        "<=",
-        70.0,
-        None,
-        "Gy",
-        2.0,
-        False,
-        "violation",
-        id="Sahgal2012-abstract-cumPmax~70",
-    ),
-    pytest.param(
-        "sahgal2012-cord-sbrt",
-        "sbrt-fraction-of-cumulative",
-        "newest-to-cumulative-eqd2",
-        "<=",
-        0.5,
-        None,
-        "1",
-        2.0,
-        False,
-        "violation",
-        id="Sahgal2012-abstract-~50pct",
-    ),
-    pytest.param(
-        "sahgal2012-cord-sbrt",
-        "interval",
-        "interval-since-previous",
-        ">=",
-        5.0,
-        None,
-        "months",
-        None,
-        False,
-        "violation",
-        id="Sahgal2012-abstract-interval>=5",
-    ),
-    pytest.param(
-        "lee2000-npc-late",
-        "summated-bed",
-        "cumulative-bed",
-        "<=",
-        143.0,
-        None,
-        "Gy",
-        3.0,
-        False,
-        "info",
-        id="Lee2000-abstract-summatedBED-143Gy3",
-    ),
-    pytest.param(
-        "nct03731442-esophagus-salvage",
-        "dose-above-54",
-        "prescribed-dose",
-        ">",
-        54.0,
-        None,
-        "Gy",
-        None,
-        False,
-        "info",
-        id="NCT03731442-registry->54Gy",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    (
-        "set_name",
-        "rule_id",
-        "quantity",
-        "comparator",
-        "limit",
-        "warn_limit",
-        "unit",
-        "alpha_beta",
-        "assumed",
-        "severity",
-    ),
-    LITERATURE,
+# id = source and Table 1 row (Li 2024) or abstract/registry; value = (set, rule id,
+# quantity, limit as text, alpha/beta, severity); "10*" = radcalc's assumed alpha/beta.
+LI, NIEDER, HYTEC, SAHGAL = (
+    "li2024-npc-postop",
+    "nieder2006-cord",
+    "hytec2021-cord-sbrt",
+    "sahgal2012-cord-sbrt",
 )
-def test_literature_values(
-    set_name: str,
-    rule_id: str,
-    quantity: str,
-    comparator: str,
-    limit: float,
-    warn_limit: float | None,
-    unit: str,
-    alpha_beta: float | None,
-    assumed: bool,
-    severity: str,
-) -> None:
+# fmt: off
+LITERATURE = {
+    "Li2024-5b-EQD2>=60": (LI, "eqd2-min", "prescribed-eqd2", ">= 60 Gy", "10*", "violation"),
+    "Li2024-5b-EQD2<=66": (LI, "eqd2-max", "prescribed-eqd2", "<= 66 Gy", "10*", "violation"),
+    "Li2024-5d-<=2Gy/fx": (LI, "dose-per-fraction", "dose-per-fraction", "<= 2 Gy", None,
+                           "violation"),
+    "Li2024-text-latency-6to12m": (LI, "latency", "interval-since-previous",
+                                   ">= 6 months (WARN unless >= 12 months)", None, "violation"),
+    "Li2024-5-nc-hyperfx": (LI, "hyperfractionation", "fractions-per-day",
+                            ">= 2 fractions/day", None, "info"),
+    "Nieder2006-cumBED<=135.5": (NIEDER, "cumulative-bed", "cumulative-bed", "<= 135.5 Gy", "2",
+                                 "violation"),
+    "Nieder2006-courseBED<=98": (NIEDER, "course-bed", "course-bed", "<= 98 Gy", "2", "violation"),
+    "Nieder2006-interval>=6": (NIEDER, "interval", "interval-since-previous", ">= 6 months", None,
+                               "violation"),
+    "Nieder2006-safe<=120": (NIEDER, "cumulative-bed-no-myelopathy", "cumulative-bed", "<= 120 Gy",
+                             "2", "info"),
+    "HyTEC2021-cumEQD2<=70": (HYTEC, "cumulative-dmax", "cumulative-eqd2", "<= 70 Gy", "2",
+                              "violation"),
+    "HyTEC2021-SBRT<=25": (HYTEC, "sbrt-course-dmax", "course-eqd2", "<= 25 Gy", "2", "violation"),
+    "HyTEC2021-ratio<=0.5": (HYTEC, "sbrt-to-cumulative-ratio", "newest-to-cumulative-eqd2",
+                             "<= 0.5", "2", "violation"),
+    "HyTEC2021-interval>=5": (HYTEC, "interval", "interval-since-previous", ">= 5 months", None,
+                              "violation"),
+    "Sahgal2012-SBRT-20to25": (SAHGAL, "sbrt-course-pmax", "course-eqd2", "<= 25 Gy", "2",
+                               "violation"),
+    "Sahgal2012-cum~70": (SAHGAL, "cumulative-pmax", "cumulative-eqd2", "<= 70 Gy", "2",
+                          "violation"),
+    "Sahgal2012-~50pct": (SAHGAL, "sbrt-fraction-of-cumulative", "newest-to-cumulative-eqd2",
+                          "<= 0.5", "2", "violation"),
+    "Sahgal2012-interval>=5": (SAHGAL, "interval", "interval-since-previous", ">= 5 months", None,
+                               "violation"),
+    "Lee2000-summatedBED-143Gy3": ("lee2000-npc-late", "summated-bed", "cumulative-bed",
+                                   "<= 143 Gy", "3", "info"),
+    "NCT03731442->54Gy": ("nct03731442-esophagus-salvage", "dose-above-54", "prescribed-dose",
+                          "> 54 Gy", None, "info"),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("row", LITERATURE.values(), ids=LITERATURE.keys())
+def test_literature_values(row: tuple[str, str, str, str, str | None, str]) -> None:
+    set_name, rule_id, quantity, limit, alpha_beta, severity = row
     rule = load_constraint_set(set_name).rule(rule_id)
     assert rule.quantity == quantity
-    assert rule.comparator == comparator
-    assert rule.limit == limit
-    assert rule.warn_limit == warn_limit
-    assert rule.unit == unit
-    assert rule.alpha_beta == alpha_beta
-    assert rule.alpha_beta_assumed is assumed
+    assert rule.describe_limit() == limit
+    if alpha_beta is None:
+        assert rule.alpha_beta is None
+    else:
+        assert f"{rule.alpha_beta:g}{'*' if rule.alpha_beta_assumed else ''}" == alpha_beta
     assert rule.severity == severity
 
 
@@ -478,33 +250,7 @@ def test_unknown_rule_id() -> None:
 
 # --- user files -----------------------------------------------------------------
 
-USER_SET = """
-format = "radcalc-constraints-1"
-name = "my-clinic-brainstem"
-title = "Our brainstem re-irradiation limit"
-
-[source]
-authors = "Our physics group"
-title = "Local protocol"
-journal = "internal document"
-year = 2025
-table_page = "section 3"
-status = "verified"
-
-[[rule]]
-id = "cumulative-dmax"
-applies_to = "brainstem"
-quantity = "cumulative-eqd2"
-comparator = "<="
-limit = 64.0
-unit = "Gy"
-alpha_beta = 2.0
-alpha_beta_assumed = false
-severity = "violation"
-kind = "recommended-limit"
-quote = "cumulative brainstem Dmax <= 64 Gy EQD2"
-verbatim = false
-"""
+USER_SET = user_set_toml("my-clinic-brainstem", "brainstem", 64.0)
 
 
 def _user_data() -> dict[str, Any]:
@@ -551,38 +297,31 @@ def test_unknown_name() -> None:
         load_constraint_set(42)  # type: ignore[arg-type]
 
 
-def _rule_edit(**changes: Any) -> dict[str, Any]:
+_DELETE = object()
+
+
+def _edited(section: str, **changes: Any) -> dict[str, Any]:
+    """The user set with keys of ``section`` ("top", "source" or "rule") changed or deleted."""
     data = _user_data()
-    rule = data["rule"][0]
+    table = {"top": data, "source": data["source"], "rule": data["rule"][0]}[section]
     for key, value in changes.items():
         if value is _DELETE:
-            del rule[key]
+            del table[key]
         else:
-            rule[key] = value
+            table[key] = value
     return data
+
+
+def _rule_edit(**changes: Any) -> dict[str, Any]:
+    return _edited("rule", **changes)
 
 
 def _source_edit(**changes: Any) -> dict[str, Any]:
-    data = _user_data()
-    for key, value in changes.items():
-        if value is _DELETE:
-            del data["source"][key]
-        else:
-            data["source"][key] = value
-    return data
+    return _edited("source", **changes)
 
 
 def _top_edit(**changes: Any) -> dict[str, Any]:
-    data = _user_data()
-    for key, value in changes.items():
-        if value is _DELETE:
-            del data[key]
-        else:
-            data[key] = value
-    return data
-
-
-_DELETE = object()
+    return _edited("top", **changes)
 
 
 def _duplicate_rule() -> dict[str, Any]:
