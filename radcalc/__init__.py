@@ -5,7 +5,21 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
 """
 
 from radcalc import recovery
-from radcalc.errors import InvalidInputError, RadcalcError, RadcalcWarning, ScheduleParseError
+from radcalc.check import CheckReport, CheckRow, check_plan
+from radcalc.constraints import (
+    ConstraintRule,
+    ConstraintSet,
+    list_constraint_sets,
+    load_constraint_set,
+)
+from radcalc.errors import (
+    ConstraintSetError,
+    InvalidInputError,
+    PlanFileError,
+    RadcalcError,
+    RadcalcWarning,
+    ScheduleParseError,
+)
 from radcalc.lq import (
     bed,
     bed_from_eqd2,
@@ -15,6 +29,7 @@ from radcalc.lq import (
     eqdx,
     fractions_for_eqd2,
 )
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.reirradiation import (
     BudgetOption,
     Course,
@@ -57,11 +72,26 @@ __all__ = [
     "DoseBudget",
     "CourseDose",
     "BudgetOption",
+    # constraints, plans and checks
+    "check_plan",
+    "CheckReport",
+    "CheckRow",
+    "list_constraint_sets",
+    "load_constraint_set",
+    "ConstraintSet",
+    "ConstraintRule",
+    "load_plan",
+    "parse_plan",
+    "Plan",
+    "PlanCourse",
+    "PlanOrgan",
     # errors
     "RadcalcError",
     "InvalidInputError",
     "ScheduleParseError",
     "RadcalcWarning",
+    "ConstraintSetError",
+    "PlanFileError",
 ]
 
 __version__ = "0.1.0"

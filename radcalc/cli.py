@@ -1,7 +1,7 @@
 """The ``radcalc`` command line: thin click commands over the library, no arithmetic.
 
 Exit status: 0 success; 1 invalid input (one line on stderr, no traceback);
-2 usage error (click's own).
+2 usage error (click's own); 3 ``radcalc check`` found a rule that FAILs.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from radcalc import lq
+from radcalc.check import check_plan
+from radcalc.constraints import list_constraint_sets, load_constraint_set
 from radcalc.errors import RadcalcError
 from radcalc.recovery import parse_interval
 from radcalc.reirradiation import Course, CumulativeDose, DoseBudget, cumulative_dose, dose_budget
@@ -398,3 +400,92 @@ def budget(
         organ=organ,
     )
     _print_result(result, as_json)
+
+
+# --------------------------------------------------------------------------- constraint checks
+
+#: Exit status of ``radcalc check`` when at least one rule FAILs.
+EXIT_CHECK_FAILED = 3
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False))
+@click.option(
+    "--set",
+    "extra_sets",
+    metavar="FILE",
+    multiple=True,
+    help="Add a constraint set: your own TOML file (same schema) or a shipped name. Repeatable.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list, one object per rule with keys rule, set, status, value, limit, "
+    "unit, source (and more).",
+)
+def check(plan_file: str, extra_sets: tuple[str, ...], as_json: bool) -> None:
+    """Check a re-irradiation plan (TOML) against consensus constraint sets.
+
+    Prints one row per rule: status (PASS, WARN, FAIL, INFO, N/A), the computed
+    value, the limit, the alpha/beta used and the source. N/A means the rule
+    did not apply or could not be evaluated (never a pass).
+
+    Exit status: 0 when no rule FAILs (WARN, INFO and N/A allowed); 3 when at
+    least one rule FAILs; 1 for an invalid plan or constraint file; 2 for a
+    usage error.
+
+    Example: radcalc check plan.toml --set my_clinic.toml
+    """
+    report = check_plan(plan_file, extra_sets=extra_sets)
+    if as_json:
+        click.echo(json.dumps([row.to_dict() for row in report.rows], indent=2, ensure_ascii=False))
+    else:
+        click.echo(str(report))
+    if not report.ok:
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+@main.group()
+def constraints() -> None:
+    """Browse the constraint sets shipped with radcalc, with their sources."""
+
+
+@constraints.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the sets.")
+def constraints_list(as_json: bool) -> None:
+    """List the shipped constraint sets: name, evidence status, source, rules."""
+    sets = [load_constraint_set(name) for name in list_constraint_sets()]
+    if as_json:
+        rows = [
+            {
+                "name": s.name,
+                "title": s.title,
+                "source": s.source.citation(),
+                "source_status": s.source.status,
+                "rules": [r.id for r in s.rules],
+            }
+            for s in sets
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(s.name) for s in sets)
+    for s in sets:
+        click.echo(f"{s.name.ljust(width)}  [{s.source.status}]  {s.title}")
+        click.echo(f"{' ' * width}  {s.source.citation()}")
+        click.echo(f"{' ' * width}  rules: {', '.join(r.id for r in s.rules)}")
+
+
+@constraints.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the set as JSON.")
+def constraints_show(name: str, as_json: bool) -> None:
+    """Show every rule of a constraint set: NAME is a shipped name or a TOML file.
+
+    Example: radcalc constraints show li2024-npc-postop
+    """
+    cset = load_constraint_set(name)
+    if as_json:
+        click.echo(json.dumps(cset.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(cset.describe())

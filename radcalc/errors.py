@@ -8,7 +8,9 @@ Its message names the argument, the rule it broke and the offending value.
 from __future__ import annotations
 
 __all__ = [
+    "ConstraintSetError",
     "InvalidInputError",
+    "PlanFileError",
     "RadcalcError",
     "RadcalcWarning",
     "ScheduleParseError",
@@ -33,3 +35,17 @@ class ScheduleParseError(InvalidInputError):
 
 class RadcalcWarning(UserWarning):
     """Input is valid but outside a model's stated (and cited) range of validity."""
+
+
+class ConstraintSetError(InvalidInputError):
+    """A constraint set (shipped or a user's file) is unknown, unreadable or breaks the schema.
+
+    The message names the file, the key and what was expected.
+    """
+
+
+class PlanFileError(InvalidInputError):
+    """A plan file is unreadable or breaks the plan schema.
+
+    The message names the file, the key and what was expected.
+    """

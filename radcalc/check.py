@@ -1,0 +1,808 @@
+r"""Check a re-irradiation plan against consensus constraint sets.
+
+:func:`check_plan` evaluates every rule of every constraint set named by the
+plan (plus any extra sets) and returns a :class:`CheckReport`: one
+:class:`CheckRow` per rule (per organ for organ rules) with a status:
+
+=======  ===============================================================
+PASS     the rule's condition holds (severity ``violation``/``warning``)
+WARN     a ``warning`` rule is not met, a ``violation`` rule falls in its
+         warning band, or a warning-level recommendation applies
+FAIL     a ``violation`` rule is not met, or a value is not a finite number
+INFO     an ``info`` rule (met or not; the detail says which)
+N/A      not applicable (its condition, e.g. intent, does not hold) or not
+         evaluated (an input is missing, e.g. no organ of that name): never
+         a PASS
+=======  ===============================================================
+
+Conventions
+-----------
+* Comparisons use the exact floating-point value, never a rounded one:
+  60.0 Gy passes ``>= 60``, 2.0 Gy per fraction passes ``<= 2``, and an
+  interval of exactly 6 months is not ``< 6``.
+* Target rules read the newest course. Their α/β is the rule's; when that
+  α/β is radcalc's assumption (not stated by the source), the plan's
+  ``target_alpha_beta`` replaces it. Organ rules are evaluated at the α/β the
+  source's limit is expressed in; an organ's ``alpha_beta`` replaces only an
+  assumed one. Every row shows the α/β used and why.
+* Cumulative organ values use the plan's recovery model (default ``"none"``)
+  through :func:`radcalc.reirradiation.cumulative_eqd2` and
+  :func:`~radcalc.reirradiation.cumulative_bed`, and name it in the row.
+* NaN and inf never reach a comparison: plans and constraint files reject
+  them on loading, and a computed value that is not finite is a FAIL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+import os
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from radcalc import lq
+from radcalc.constraints import (
+    ConstraintRule,
+    ConstraintSet,
+    compare,
+    load_constraint_set,
+    normalize_name,
+)
+from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
+from radcalc.recovery import RecoveryModel, resolve_recovery
+from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
+
+__all__ = ["STATUSES", "CheckReport", "CheckRow", "Status", "check_plan"]
+
+Status = Literal["PASS", "WARN", "FAIL", "INFO", "N/A"]
+
+#: Every status, most serious first.
+STATUSES: tuple[Status, ...] = ("FAIL", "WARN", "PASS", "INFO", "N/A")
+
+_SEVERITY_STATUS: Mapping[str, Status] = {"violation": "FAIL", "warning": "WARN", "info": "INFO"}
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """The result of one rule (for one organ) on one plan.
+
+    Attributes
+    ----------
+    set_name, rule_id : str
+        The constraint set and the rule's id in it.
+    applies_to : str
+        ``"target"`` or the plan's organ name (for an organ rule that found no
+        organ: the names it looks for).
+    status : str
+        One of :data:`STATUSES`.
+    value, limit, warn_limit : float or None
+        The computed value and the rule's limits, in ``unit``; None for
+        advice and N/A rows.
+    alpha_beta : float or None
+        The α/β used [Gy]; ``alpha_beta_basis`` says where it came from, and
+        ``alpha_beta_assumed`` is True when it is radcalc's assumption (the
+        source does not state it and the plan did not replace it).
+    recovery : str or None
+        The recovery model of a cumulative value, with its source.
+    detail : str
+        Why the row has its status, in words.
+    """
+
+    set_name: str
+    rule_id: str
+    applies_to: str
+    status: Status
+    value: float | None
+    limit: float | None
+    warn_limit: float | None
+    comparator: str | None
+    unit: str
+    quantity: str
+    alpha_beta: float | None
+    alpha_beta_basis: str | None
+    alpha_beta_assumed: bool
+    severity: str
+    kind: str
+    consensus: str | None
+    source: str
+    source_status: str
+    recovery: str | None
+    detail: str
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``rule``, ``set``, ``status``, ``value``, ``limit``, ``unit``,
+        ``source`` and the other fields by name.
+
+        A value that is not a finite number (always a FAIL) becomes ``None``,
+        so that the JSON stays valid; ``detail`` says what it was.
+
+        Examples
+        --------
+        >>> report = check_plan({"constraint_sets": ["li2024-npc-postop"],
+        ...                      "course": [{"schedule": "60/30", "intent": "postoperative"}]})
+        >>> row = report.rows[0].to_dict()
+        >>> row["rule"], row["status"], row["value"], row["limit"], row["unit"]
+        ('eqd2-min', 'PASS', 60.0, 60.0, 'Gy')
+        """
+        finite = self.value is not None and math.isfinite(self.value)
+        return {
+            "rule": self.rule_id,
+            "set": self.set_name,
+            "status": self.status,
+            "value": self.value if finite else None,
+            "limit": self.limit,
+            "unit": self.unit,
+            "source": self.source,
+            "applies_to": self.applies_to,
+            "quantity": self.quantity,
+            "comparator": self.comparator,
+            "warn_limit": self.warn_limit,
+            "alpha_beta": self.alpha_beta,
+            "alpha_beta_basis": self.alpha_beta_basis,
+            "alpha_beta_assumed": self.alpha_beta_assumed,
+            "recovery": self.recovery,
+            "severity": self.severity,
+            "kind": self.kind,
+            "consensus": self.consensus,
+            "source_status": self.source_status,
+            "detail": self.detail,
+            "quote": self.quote,
+        }
+
+    def value_text(self) -> str:
+        """The value with its unit and quantity, e.g. ``'60.6867 Gy EQD2'``; ``''`` if none.
+
+        Printed to 6 significant digits, or in full when that would read like
+        the limit although it differs from it.
+        """
+        if self.value is None:
+            return ""
+        return _with_unit(_number_text(self.value, self.limit), self.unit, self.quantity)
+
+    def limit_text(self) -> str:
+        """The limit, e.g. ``'>= 60 Gy'``; ``''`` for advice."""
+        if self.limit is None or self.comparator is None:
+            return ""
+        text = f"{self.comparator} " + _with_unit(f"{self.limit:g}", self.unit, self.quantity)
+        if self.warn_limit is not None:
+            text += (
+                f" (WARN < {self.warn_limit:g})"
+                if self.comparator.startswith(">")
+                else (f" (WARN > {self.warn_limit:g})")
+            )
+        return text
+
+    def alpha_beta_text(self) -> str:
+        """E.g. ``'10*'`` (``*`` = radcalc's assumption) or ``''``."""
+        if self.alpha_beta is None:
+            return ""
+        mark = "*" if self.alpha_beta_assumed else ""
+        return f"{self.alpha_beta:g}{mark}"
+
+
+def _number_text(value: float, limit: float | None) -> str:
+    text = f"{value:.6g}"
+    # Never print a failing value so that it reads like the limit itself.
+    if limit is not None and value != limit and text == f"{limit:.6g}":
+        text = repr(value)
+    return text
+
+
+def _with_unit(number: str, unit: str, quantity: str) -> str:
+    label = {
+        "prescribed-eqd2": " EQD2",
+        "cumulative-eqd2": " EQD2",
+        "course-eqd2": " EQD2",
+        "prescribed-bed": " BED",
+        "cumulative-bed": " BED",
+        "course-bed": " BED",
+        "dose-per-fraction": "/fx",
+    }.get(quantity, "")
+    if unit in ("", "1"):
+        return number
+    if quantity == "dose-per-fraction":
+        return f"{number} Gy/fx"
+    return f"{number} {unit}{label}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """All rows of a plan check, with ``.ok`` and text, dict and HTML views.
+
+    Examples
+    --------
+    >>> report = check_plan({
+    ...     "constraint_sets": ["li2024-npc-postop"],
+    ...     "course": [{"schedule": "70/35", "interval_to_next": "4m"},
+    ...                {"schedule": "60/27", "intent": "postoperative"}],
+    ... })
+    >>> report.ok
+    False
+    >>> [(row.rule_id, row.status) for row in report.rows if row.status == "FAIL"]
+    [('dose-per-fraction', 'FAIL'), ('latency', 'FAIL')]
+    """
+
+    rows: tuple[CheckRow, ...]
+    plan: Plan
+    sets: tuple[ConstraintSet, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no row FAILs (WARN, INFO and N/A rows are allowed)."""
+        return not any(row.status == "FAIL" for row in self.rows)
+
+    @property
+    def failures(self) -> tuple[CheckRow, ...]:
+        """The rows that FAIL."""
+        return tuple(row for row in self.rows if row.status == "FAIL")
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows per status, every status listed.
+
+        Examples
+        --------
+        >>> check_plan({"constraint_sets": ["li2024-npc-postop"],
+        ...             "course": [{"schedule": "30/5", "intent": "postoperative"}]}).counts()
+        {'FAIL': 2, 'WARN': 0, 'PASS': 1, 'INFO': 4, 'N/A': 6}
+        """
+        return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``ok``, ``plan``, ``sets``, ``counts`` and ``rows``."""
+        return {
+            "ok": self.ok,
+            "plan": self.plan.origin,
+            "title": self.plan.title,
+            "sets": [
+                {
+                    "name": s.name,
+                    "source": s.source.citation(),
+                    "source_status": s.source.status,
+                    "origin": s.origin,
+                }
+                for s in self.sets
+            ],
+            "counts": self.counts(),
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+    def _columns(self) -> list[tuple[str, list[str]]]:
+        return [
+            ("STATUS", [r.status for r in self.rows]),
+            ("RULE", [f"{r.set_name}:{r.rule_id}" for r in self.rows]),
+            ("APPLIES TO", [r.applies_to for r in self.rows]),
+            ("VALUE", [r.value_text() for r in self.rows]),
+            ("LIMIT", [r.limit_text() for r in self.rows]),
+            ("α/β", [r.alpha_beta_text() for r in self.rows]),
+            ("SOURCE", [f"{r.source} [{r.source_status}]" for r in self.rows]),
+        ]
+
+    def summary(self) -> str:
+        """One line: the counts and the verdict."""
+        counts = self.counts()
+        parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
+        verdict = "OK: nothing FAILs" if self.ok else "NOT OK: at least one rule FAILs"
+        return f"{parts}. {verdict}."
+
+    def __str__(self) -> str:
+        columns = self._columns()
+        widths = [max([len(name), *(len(v) for v in values)]) for name, values in columns]
+        lines = []
+        header = f"Plan: {self.plan.origin}" + (f" ({self.plan.title})" if self.plan.title else "")
+        lines.append(header)
+        lines.append(f"Constraint sets: {', '.join(s.name for s in self.sets)}")
+        lines.append("")
+        lines.append(
+            "  ".join(name.ljust(w) for (name, _), w in zip(columns, widths, strict=True)).rstrip()
+        )
+        for i, row in enumerate(self.rows):
+            cells = [values[i].ljust(w) for (_, values), w in zip(columns, widths, strict=True)]
+            lines.append("  ".join(cells).rstrip())
+            lines.append(f"        {row.detail}")
+        lines.append("")
+        if any(r.alpha_beta_text().endswith("*") for r in self.rows):
+            lines.append("α/β* = radcalc's assumption, not stated by the source [Gy].")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colours = {
+            "FAIL": "#f8d7da",
+            "WARN": "#fff3cd",
+            "PASS": "#d1e7dd",
+            "INFO": "#cfe2ff",
+            "N/A": "#e9ecef",
+        }
+        names = ["STATUS", "RULE", "APPLIES TO", "VALUE", "LIMIT", "α/β", "SOURCE", "DETAIL"]
+        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+        body = []
+        for row in self.rows:
+            cells = [
+                row.status,
+                f"{row.set_name}:{row.rule_id}",
+                row.applies_to,
+                row.value_text(),
+                row.limit_text(),
+                row.alpha_beta_text(),
+                f"{row.source} [{row.source_status}]",
+                row.detail,
+            ]
+            tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+            style = f' style="background:{colours[row.status]}"'
+            body.append(f"<tr{style}>{tds}</tr>")
+        caption = html.escape(f"{self.plan.origin}: {self.summary()}")
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+
+
+# --- the check ----------------------------------------------------------------
+
+
+def check_plan(
+    plan_or_path: Plan | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    extra_sets: Iterable[str | os.PathLike[str] | ConstraintSet] = (),
+    constraint_sets: Sequence[str | os.PathLike[str] | ConstraintSet] | None = None,
+) -> CheckReport:
+    """Check a plan against its constraint sets and return a report.
+
+    Parameters
+    ----------
+    plan_or_path : Plan, mapping, str or path-like
+        A :class:`~radcalc.plan.Plan`, a mapping with the plan-file keys, or
+        the path of a plan file (TOML).
+    extra_sets : iterable, optional
+        More constraint sets (shipped names, constraint file paths or
+        :class:`~radcalc.constraints.ConstraintSet` objects), checked after
+        the plan's own.
+    constraint_sets : sequence, optional
+        Replaces the plan's ``constraint_sets`` when given.
+
+    Returns
+    -------
+    CheckReport
+        ``.rows`` (one per rule, per organ for organ rules, in set and file
+        order), ``.ok`` (no FAIL), ``.to_dict()``, a readable ``str()`` and an
+        HTML table in Jupyter.
+
+    Raises
+    ------
+    PlanFileError
+        For an invalid plan or a constraint set of the plan that cannot be
+        loaded (the message names the plan file and key).
+    ConstraintSetError
+        For an extra set that cannot be loaded.
+    InvalidInputError
+        When there is no constraint set to check against, or a recovery model
+        cannot be resolved for an organ.
+
+    Examples
+    --------
+    The hyperfractionated schedule of the consensus passes the Li 2024 dose
+    window at radcalc's assumed α/β of 10 Gy:
+
+    >>> report = check_plan({
+    ...     "constraint_sets": ["li2024-npc-postop"],
+    ...     "course": [{"schedule": "70/35", "interval_to_next": "24m"},
+    ...                {"schedule": "65/54 bid", "intent": "postoperative"}],
+    ... })
+    >>> row = report.rows[0]
+    >>> row.rule_id, row.status, round(row.value, 2), row.alpha_beta
+    ('eqd2-min', 'PASS', 60.69, 10.0)
+    >>> report.ok
+    True
+    """
+    plan = _as_plan(plan_or_path)
+    sets = _load_sets(plan, extra_sets, constraint_sets)
+    rows: list[CheckRow] = []
+    for cset in sets:
+        for rule in cset.rules:
+            rows.extend(_evaluate(rule, cset, plan))
+    return CheckReport(rows=tuple(rows), plan=plan, sets=tuple(sets))
+
+
+def _as_plan(plan_or_path: Plan | Mapping[str, Any] | str | os.PathLike[str]) -> Plan:
+    if isinstance(plan_or_path, Plan):
+        return plan_or_path
+    if isinstance(plan_or_path, Mapping):
+        return parse_plan(plan_or_path)
+    if isinstance(plan_or_path, (str, os.PathLike)):
+        return load_plan(plan_or_path)
+    raise InvalidInputError(
+        f"plan must be a Plan, a mapping or the path of a plan file, got {plan_or_path!r}"
+    )
+
+
+def _load_sets(
+    plan: Plan,
+    extra_sets: Iterable[str | os.PathLike[str] | ConstraintSet],
+    replacement: Sequence[str | os.PathLike[str] | ConstraintSet] | None,
+) -> list[ConstraintSet]:
+    sets: list[ConstraintSet] = []
+    if replacement is None:
+        for spec in plan.constraint_sets:
+            try:
+                sets.append(load_constraint_set(spec, relative_to=plan.folder))
+            except ConstraintSetError as exc:
+                raise PlanFileError(f"{plan.origin}: key 'constraint_sets': {exc}") from None
+    else:
+        sets.extend(load_constraint_set(spec) for spec in replacement)
+    sets.extend(load_constraint_set(spec) for spec in extra_sets)
+    unique: list[ConstraintSet] = []
+    for cset in sets:
+        same = [s for s in unique if s.name == cset.name]
+        if same and dataclasses.replace(cset, origin=same[0].origin) == same[0]:
+            continue  # the same set listed twice (perhaps by another path): check it once
+        if same:
+            raise ConstraintSetError(
+                f"two constraint sets are named {cset.name!r} ({same[0].origin} and "
+                f"{cset.origin}); give one of them another name"
+            )
+        unique.append(cset)
+    if not unique:
+        raise InvalidInputError(
+            f"{plan.origin}: no constraint set to check against; list them in the plan's "
+            'constraint_sets (e.g. ["li2024-npc-postop"]) or pass --set FILE'
+        )
+    return unique
+
+
+def _source_text(rule: ConstraintRule, cset: ConstraintSet) -> str:
+    return f"{cset.source.short}, {rule.table_page or cset.source.table_page}"
+
+
+def _row(
+    rule: ConstraintRule,
+    cset: ConstraintSet,
+    applies_to: str,
+    status: Status,
+    detail: str,
+    *,
+    value: float | None = None,
+    ab: _AlphaBeta | None = None,
+    recovery: str | None = None,
+) -> CheckRow:
+    return CheckRow(
+        set_name=cset.name,
+        rule_id=rule.id,
+        applies_to=applies_to,
+        status=status,
+        value=value,
+        limit=rule.limit,
+        warn_limit=rule.warn_limit,
+        comparator=rule.comparator,
+        unit=rule.unit or "",
+        quantity=rule.quantity,
+        alpha_beta=ab.value if ab else None,
+        alpha_beta_basis=ab.basis if ab else None,
+        alpha_beta_assumed=ab.assumed if ab else False,
+        severity=rule.severity,
+        kind=rule.kind,
+        consensus=rule.consensus,
+        source=_source_text(rule, cset),
+        source_status=rule.status,
+        recovery=recovery,
+        detail=detail,
+        quote=rule.quote,
+    )
+
+
+def _evaluate(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> list[CheckRow]:
+    if rule.is_target_rule:
+        return [_evaluate_target(rule, cset, plan)]
+    organs = [organ for organ in plan.organs if rule.applies_to_organ(organ.name)]
+    if not organs:
+        if rule.applies_to == ("*",):
+            wanted, reason = "any organ", "the plan has no [[organ]]"
+        else:
+            wanted = " / ".join(rule.applies_to)
+            names = " or ".join(repr(n) for n in rule.applies_to)
+            reason = f"the plan has no [[organ]] named {names}"
+        return [_row(rule, cset, wanted, "N/A", f"not evaluated: {reason}")]
+    return [_evaluate_organ(rule, cset, plan, organ) for organ in organs]
+
+
+# --- target rules ---------------------------------------------------------------
+
+
+def _not_applicable(rule: ConstraintRule, course: PlanCourse) -> str | None:
+    """Why a target rule does not apply to the newest course, or None when it does."""
+    when = rule.when
+    if when.intent is not None and course.intent != when.intent:
+        given = repr(course.intent) if course.intent is not None else "not given"
+        return (
+            f"not applicable: applies when the newest course's intent is {when.intent!r}; "
+            f"it is {given}"
+        )
+    if not when.about_margin:
+        return None
+    if course.margin is not None:
+        if when.margin is None:
+            return "not evaluated: this rule needs margin_mm, the plan gives a margin category"
+        if course.margin not in when.margin:
+            return (
+                f"not applicable: applies to margin {' or '.join(when.margin)}; "
+                f"the newest course's margin is {course.margin!r}"
+            )
+        return None
+    if course.margin_mm is not None:
+        if when.margin_mm is None:
+            return "not evaluated: this rule needs a margin category, the plan gives margin_mm"
+        if not when.margin_mm.contains(course.margin_mm):
+            return (
+                f"not applicable: applies to margin_mm {when.margin_mm.describe()}; "
+                f"the newest course's margin_mm is {course.margin_mm:g} mm"
+            )
+        return None
+    return "not evaluated: the newest course gives no margin or margin_mm"
+
+
+@dataclass(frozen=True)
+class _AlphaBeta:
+    """The α/β a row is evaluated at [Gy], where it came from, and whether it is assumed."""
+
+    value: float
+    basis: str
+    assumed: bool
+
+
+def _alpha_beta(
+    rule: ConstraintRule, override: float | None, override_name: str
+) -> _AlphaBeta | None:
+    """The rule's α/β, or the plan's ``override`` when the rule's is radcalc's assumption."""
+    if rule.alpha_beta is None:
+        return None
+    if rule.alpha_beta_assumed:
+        if override is not None:
+            basis = f"{override_name} (replaces radcalc's assumption of {rule.alpha_beta:g} Gy)"
+            return _AlphaBeta(override, basis, assumed=False)
+        return _AlphaBeta(
+            rule.alpha_beta, rule.alpha_beta_note or "radcalc's assumption", assumed=True
+        )
+    basis = "stated by the source"
+    if override is not None and override != rule.alpha_beta:
+        basis += (
+            f"; the {override_name} {override:g} Gy is not used because the source's limit "
+            "is expressed at this α/β"
+        )
+    return _AlphaBeta(rule.alpha_beta, basis, assumed=False)
+
+
+def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> CheckRow:
+    newest = plan.newest
+    reason = _not_applicable(rule, newest)
+    if reason is not None:
+        return _row(rule, cset, "target", "N/A", reason)
+    if rule.quantity == "advice":
+        status = _SEVERITY_STATUS[rule.severity]
+        return _row(rule, cset, "target", status, f"applies: {rule.quote}")
+    ab = _alpha_beta(rule, plan.target_alpha_beta, "plan's target_alpha_beta")
+    alpha_beta = ab.value if ab else None
+    schedule = newest.schedule
+    value: float | None
+    what = f"newest course {schedule.describe()}"
+    if rule.quantity == "prescribed-eqd2":
+        value = float(lq.eqd2(schedule.dose, schedule.fractions, alpha_beta=alpha_beta))
+    elif rule.quantity == "prescribed-bed":
+        value = float(lq.bed(schedule.dose, schedule.fractions, alpha_beta=alpha_beta))
+    elif rule.quantity == "prescribed-dose":
+        value = schedule.dose
+    elif rule.quantity == "dose-per-fraction":
+        value = schedule.dose_per_fraction
+    elif rule.quantity == "fractions-per-day":
+        value = float(schedule.fractions_per_day)
+    elif rule.quantity == "interval-since-previous":
+        value = plan.interval_since_previous
+        what = "end of the previous course to the start of the newest"
+    else:  # pragma: no cover - the schema allows no other target quantity
+        raise ConstraintSetError(f"quantity {rule.quantity!r} is not a target quantity")
+    if value is None:
+        return _row(
+            rule,
+            cset,
+            "target",
+            "N/A",
+            "not evaluated: the plan has one course, so no interval since a previous one",
+        )
+    return _judged(rule, cset, "target", value, what, ab=ab)
+
+
+# --- organ rules -----------------------------------------------------------------
+
+
+def _recovery_model(plan: Plan, organ: PlanOrgan) -> RecoveryModel:
+    """The plan's recovery model for ``organ`` (the organ's table of a recovery file)."""
+    spec = plan.recovery
+    if isinstance(spec, str) and spec.strip().lower().endswith(".toml"):
+        spec = Path(spec)
+    table = organ.name
+    if isinstance(spec, os.PathLike):
+        table = _matching_table(Path(spec), organ.name) or organ.name
+    return resolve_recovery(spec, organ=table)
+
+
+def _matching_table(path: Path, organ_name: str) -> str | None:
+    """The table of a recovery file whose name matches ``organ_name`` (case, ``_``, ``-``)."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None  # resolve_recovery reports the problem, naming the file
+    wanted = normalize_name(organ_name)
+    for key, value in document.items():
+        if isinstance(value, dict) and normalize_name(key) == wanted:
+            return key
+    return None
+
+
+def _cumulative(
+    quantity: str,
+    doses: Sequence[float],
+    fractions: Sequence[int],
+    intervals_months: Sequence[float],
+    alpha_beta: float,
+    model: RecoveryModel,
+) -> float:
+    """The one place radcalc.check calls the re-irradiation API (issue 3)."""
+    function = cumulative_bed if quantity == "cumulative-bed" else cumulative_eqd2
+    return float(
+        function(
+            list(doses),
+            list(fractions),
+            list(intervals_months),
+            alpha_beta=alpha_beta,
+            recovery=model,
+        )
+    )
+
+
+def _evaluate_organ(
+    rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: PlanOrgan
+) -> CheckRow:
+    ab = _alpha_beta(rule, organ.alpha_beta, "organ's alpha_beta")
+    fractions = [course.schedule.fractions for course in plan.courses]
+    n = len(plan.courses)
+    name = organ.name
+    if rule.quantity == "interval-since-previous":
+        value = plan.interval_since_previous
+        if value is None:
+            return _row(
+                rule, cset, name, "N/A", "not evaluated: the plan has one course, no interval"
+            )
+        return _judged(
+            rule, cset, name, value, "end of the previous course to the start of the newest"
+        )
+    if ab is None:  # pragma: no cover - the schema requires alpha_beta here
+        raise ConstraintSetError(f"rule {rule.id!r}: {rule.quantity} needs alpha_beta")
+    alpha_beta = ab.value
+    if rule.quantity in ("course-eqd2", "course-bed"):
+        function = lq.eqd2 if rule.quantity == "course-eqd2" else lq.bed
+        values = [
+            float(function(dose, nf, alpha_beta=alpha_beta))
+            for dose, nf in zip(organ.max_dose, fractions, strict=True)
+        ]
+        if rule.course == "newest":
+            index = n - 1
+            what = f"newest course (#{n}), Dmax {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
+        else:
+            lower_limit = rule.comparator in (">=", ">")
+            index = (
+                min(range(n), key=values.__getitem__)
+                if lower_limit
+                else max(range(n), key=values.__getitem__)
+            )
+            what = (
+                f"worst of {n} course(s): course #{index + 1}, Dmax "
+                f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
+            )
+        return _judged(rule, cset, name, values[index], what, ab=ab)
+    model = _recovery_model(plan, organ)
+    recovery = f"{model.name}: {model.source}"
+    if rule.quantity in ("cumulative-eqd2", "cumulative-bed"):
+        value = _cumulative(
+            rule.quantity, organ.max_dose, fractions, plan.intervals_months, alpha_beta, model
+        )
+        what = f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)"
+        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery)
+    if rule.quantity == "newest-to-cumulative-eqd2":
+        if n < 2:
+            return _row(
+                rule,
+                cset,
+                name,
+                "N/A",
+                "not evaluated: the plan has one course, no earlier course to compare with",
+            )
+        cumulative = _cumulative(
+            "cumulative-eqd2", organ.max_dose, fractions, plan.intervals_months, alpha_beta, model
+        )
+        newest = float(lq.eqd2(organ.max_dose[-1], fractions[-1], alpha_beta=alpha_beta))
+        if cumulative == 0:
+            return _row(
+                rule,
+                cset,
+                name,
+                "N/A",
+                "not evaluated: the cumulative EQD2 is 0 Gy, the ratio is undefined",
+                ab=ab,
+                recovery=recovery,
+            )
+        what = f"newest course EQD2 {newest:.4g} Gy / cumulative EQD2 {cumulative:.4g} Gy"
+        return _judged(
+            rule,
+            cset,
+            name,
+            newest / cumulative,
+            what,
+            ab=ab,
+            recovery=recovery,
+        )
+    raise ConstraintSetError(  # pragma: no cover - the schema allows no other organ quantity
+        f"quantity {rule.quantity!r} is not an organ quantity"
+    )
+
+
+# --- judging -----------------------------------------------------------------------
+
+
+def _judged(
+    rule: ConstraintRule,
+    cset: ConstraintSet,
+    applies_to: str,
+    value: float,
+    what: str,
+    *,
+    ab: _AlphaBeta | None = None,
+    recovery: str | None = None,
+) -> CheckRow:
+    """The status of a computed value against the rule's limit (exact float comparison)."""
+    if rule.comparator is None or rule.limit is None:  # pragma: no cover - schema
+        raise ConstraintSetError(f"rule {rule.id!r} has no comparator or limit")
+    notes = [what]
+    if ab is not None:
+        notes.append(f"α/β {ab.value:g} Gy ({ab.basis})")
+    if recovery is not None:
+        notes.append(f"recovery: {recovery}")
+    status: Status
+    if not math.isfinite(value):
+        status, verdict = "FAIL", f"value {value} is not a finite number and cannot be judged"
+    else:
+        met = compare(value, rule.comparator, rule.limit)
+        limit = rule.describe_limit()
+        if rule.severity == "info":
+            status = "INFO"
+            verdict = (
+                f"{'meets' if met else 'does not meet'} {limit} ({rule.kind}; information only)"
+            )
+        elif not met:
+            status = _SEVERITY_STATUS[rule.severity]
+            verdict = f"not {limit}"
+        elif rule.warn_limit is not None and not compare(value, rule.comparator, rule.warn_limit):
+            status = "WARN"
+            verdict = (
+                f"meets {rule.comparator} {rule.limit:g} but not "
+                f"{rule.comparator} {rule.warn_limit:g} (warning band)"
+            )
+        else:
+            status, verdict = "PASS", f"meets {limit}"
+    if rule.note:
+        notes.append(rule.note)
+    detail = f"{verdict}; " + "; ".join(notes)
+    return _row(
+        rule,
+        cset,
+        applies_to,
+        status,
+        detail,
+        value=value,
+        ab=ab,
+        recovery=recovery,
+    )
