@@ -8,10 +8,10 @@ Its message names the argument, the rule it broke and the offending value.
 from __future__ import annotations
 
 __all__ = [
-    "RadcalcError",
     "InvalidInputError",
-    "ScheduleParseError",
+    "RadcalcError",
     "RadcalcWarning",
+    "ScheduleParseError",
 ]
 
 

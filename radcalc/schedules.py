@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from radcalc import lq
+from radcalc import lq, repair, repopulation
 from radcalc._validate import check_scalar
 from radcalc.errors import InvalidInputError, ScheduleParseError
 
-__all__ = ["Schedule", "SchedulePreset", "SCHEDULE_PRESETS", "parse_schedule"]
+__all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"]
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,12 @@ class Schedule:
     fractions_per_day : int, optional
         Fractions given on a treatment day (1 daily, 2 twice daily). Default 1.
     interval_hours : float, optional
-        Time between fractions given on the same day. [h]
+        Time between fractions given on the same day; all fractions of a day
+        must fit in it, (fractions_per_day - 1) x interval_hours < 24 h. [h]
     overall_days : float, optional
-        Overall treatment time, first to last fraction. [days]
+        Overall treatment time, first to last fraction, at least
+        ``ceil(fractions / fractions_per_day) - 1`` (see
+        :func:`radcalc.repopulation.minimum_overall_days`). [days]
 
     Raises
     ------
@@ -44,8 +47,18 @@ class Schedule:
         For a negative, NaN or infinite dose, fractions that are not a whole
         number :math:`\ge 1`, fractions per day that are not a whole number
         :math:`\ge 1` or exceed the number of fractions, a non-positive
-        interval, an interval given for a once-daily schedule, or a negative
-        overall time.
+        interval, an interval given for a once-daily schedule or too long for
+        the fractions of a day to fit in one day, or an overall time that is
+        negative or shorter than the fractions need.
+
+    Notes
+    -----
+    The schedule knows its fractions per day, interval and overall time;
+    :meth:`bed` and :meth:`eqd2` take the tissue's parameters (repair
+    half-time, repopulation, LQ-L) and apply the corrections of
+    :mod:`radcalc.lq`. Without a repair half-time, repair between same-day
+    fractions is complete (plain LQ); the overall time is used only with the
+    repopulation options.
 
     Examples
     --------
@@ -56,6 +69,9 @@ class Schedule:
     60.69
     >>> Schedule(30, 5).bed([3, 10])
     array([90., 48.])
+    >>> bid = Schedule(65, 54, fractions_per_day=2, interval_hours=6)
+    >>> round(bid.eqd2(3), 2), round(bid.eqd2(3, repair_half_time_hours=4), 2)
+    (54.65, 60.18)
     """
 
     dose: float
@@ -80,9 +96,11 @@ class Schedule:
                     "needs fractions_per_day >= 2, got fractions_per_day 1"
                 )
             hours = check_scalar("interval_hours", self.interval_hours, "> 0", "h")
+            repair.check_fractions_per_day(per_day, hours)
             object.__setattr__(self, "interval_hours", hours)
         if self.overall_days is not None:
             days = check_scalar("overall_days", self.overall_days, ">= 0", "days")
+            repopulation.check_overall_days(days, self.fractions, per_day)
             object.__setattr__(self, "overall_days", days)
 
     @property
@@ -90,13 +108,90 @@ class Schedule:
         """Physical dose per fraction :math:`d = D/n`. [Gy]"""
         return self.dose / self.fractions
 
-    def bed(self, alpha_beta: Any) -> Any:
-        r"""BED of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.bed`."""
-        return lq.bed(self.dose, self.fractions, alpha_beta=alpha_beta)
+    def bed(
+        self,
+        alpha_beta: Any,
+        *,
+        repair_half_time_hours: Any = None,
+        kickoff_days: Any = None,
+        repopulation_bed_per_day: Any = None,
+        alpha: Any = None,
+        potential_doubling_days: Any = None,
+        model: str = "lq",
+        transition_dose: Any = None,
+    ) -> Any:
+        r"""BED of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.bed`.
 
-    def eqd2(self, alpha_beta: Any) -> Any:
-        r"""EQD2 of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.eqd2`."""
-        return lq.eqd2(self.dose, self.fractions, alpha_beta=alpha_beta)
+        The keyword-only tissue options are those of :func:`radcalc.bed`; the
+        schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
+        the repopulation options) ``overall_days``.
+        """
+        return lq.bed(
+            self.dose,
+            self.fractions,
+            alpha_beta=alpha_beta,
+            **self._corrections(
+                repair_half_time_hours=repair_half_time_hours,
+                kickoff_days=kickoff_days,
+                repopulation_bed_per_day=repopulation_bed_per_day,
+                alpha=alpha,
+                potential_doubling_days=potential_doubling_days,
+                model=model,
+                transition_dose=transition_dose,
+            ),
+        )
+
+    def eqd2(
+        self,
+        alpha_beta: Any,
+        *,
+        repair_half_time_hours: Any = None,
+        kickoff_days: Any = None,
+        repopulation_bed_per_day: Any = None,
+        alpha: Any = None,
+        potential_doubling_days: Any = None,
+        model: str = "lq",
+        transition_dose: Any = None,
+    ) -> Any:
+        r"""EQD2 of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.eqd2`.
+
+        The keyword-only tissue options are those of :func:`radcalc.eqd2`; the
+        schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
+        the repopulation options) ``overall_days``.
+        """
+        return lq.eqd2(
+            self.dose,
+            self.fractions,
+            alpha_beta=alpha_beta,
+            **self._corrections(
+                repair_half_time_hours=repair_half_time_hours,
+                kickoff_days=kickoff_days,
+                repopulation_bed_per_day=repopulation_bed_per_day,
+                alpha=alpha,
+                potential_doubling_days=potential_doubling_days,
+                model=model,
+                transition_dose=transition_dose,
+            ),
+        )
+
+    def _corrections(self, **tissue: Any) -> dict[str, Any]:
+        """The schedule's own correction options joined to the tissue's."""
+        repopulation_given = any(
+            tissue[name] is not None
+            for name in (
+                "kickoff_days",
+                "repopulation_bed_per_day",
+                "alpha",
+                "potential_doubling_days",
+            )
+        )
+        return {
+            **tissue,
+            "fractions_per_day": self.fractions_per_day,
+            "interval_hours": self.interval_hours,
+            # The overall time matters only to repopulation, a property of the tissue.
+            "overall_days": self.overall_days if repopulation_given else None,
+        }
 
     def describe(self) -> str:
         """A short human description, e.g. ``'65 Gy in 54 fx twice daily (1.204 Gy/fx)'``.
@@ -138,9 +233,7 @@ class SchedulePreset:
     source: str
 
 
-_LI2024 = (
-    "Li JS et al. Int J Radiat Oncol Biol Phys 2024; doi:10.1016/j.ijrobp.2024.07.2143"
-)
+_LI2024 = "Li JS et al. Int J Radiat Oncol Biol Phys 2024; doi:10.1016/j.ijrobp.2024.07.2143"
 _YOU2023 = "You R et al. Lancet 2023;401:917-927"
 
 #: The schedules named in the founding consensus (Li et al. 2024), by name.
@@ -163,14 +256,19 @@ SCHEDULE_PRESETS: MappingProxyType[str, SchedulePreset] = MappingProxyType(
             SchedulePreset(
                 "standard-60-27",
                 Schedule(60, 27),
-                "Standard-fractionation arm (once daily) of " + _YOU2023
-                + ", as cited in " + _LI2024,
+                "Standard-fractionation arm (once daily) of "
+                + _YOU2023
+                + ", as cited in "
+                + _LI2024,
             ),
             SchedulePreset(
                 "hyperfractionated-65-54-bid",
                 Schedule(65, 54, fractions_per_day=2, interval_hours=6),
-                "Hyperfractionation arm (twice daily, interval >= 6 h) of " + _YOU2023
-                + ", as cited in " + _LI2024 + "; 6 h is the trial's minimum interval",
+                "Hyperfractionation arm (twice daily, interval >= 6 h) of "
+                + _YOU2023
+                + ", as cited in "
+                + _LI2024
+                + "; 6 h is the trial's minimum interval",
             ),
             SchedulePreset(
                 "sbrt-30-5",
