@@ -129,7 +129,7 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
 
 def _warn_above_lq_range(dose_per_fraction: Any) -> None:
     """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008)."""
-    if bool(np.any(dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT)):
+    if bool((dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT).any()):
         largest = float(np.max(dose_per_fraction))
         warn_caller(
             f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
@@ -137,6 +137,45 @@ def _warn_above_lq_range(dose_per_fraction: Any) -> None:
             "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
             "transition_dose you can cite"
         )
+
+
+def _writable(temporary: Any, *operands: Any) -> bool:
+    """True if ``temporary`` is a numpy array that can take a result in place.
+
+    Only for arrays radcalc itself made in the current call (never a caller's
+    input). Writing into them instead of allocating new arrays keeps the plain
+    LQ path as fast as before the corrections were added: with large arrays the
+    cost is in allocating memory, not in arithmetic.
+    """
+    return isinstance(temporary, np.ndarray) and temporary.shape == np.broadcast_shapes(
+        temporary.shape, *(np.shape(operand) for operand in operands)
+    )
+
+
+def _bed_from_quadratic(dose: Any, quadratic_dose: Any, alpha_beta: Any) -> Any:
+    """D (1 + q/(alpha/beta)), the BED of [1]; overwrites ``quadratic_dose`` (a temporary)."""
+    q = quadratic_dose
+    if not _writable(q, dose, alpha_beta):
+        return dose * (1 + q / alpha_beta)
+    q /= alpha_beta
+    q += 1
+    q *= dose
+    return q
+
+
+def _eqdx(dose: Any, quadratic_dose: Any, alpha_beta: Any, reference: Any) -> Any:
+    """D (q + alpha/beta)/(x + alpha/beta), the Withers formula [2] with q = d in plain LQ.
+
+    The ratio is computed first so that d == x gives exactly D. Overwrites
+    ``quadratic_dose`` (a temporary).
+    """
+    q = quadratic_dose
+    if not _writable(q, dose, alpha_beta, reference):
+        return dose * ((q + alpha_beta) / (reference + alpha_beta))
+    q += alpha_beta
+    q /= reference + alpha_beta
+    q *= dose
+    return q
 
 
 class _Options(NamedTuple):
@@ -481,7 +520,8 @@ def bed(
     d = d_total / n
     if corrected.lq:
         _warn_above_lq_range(d)
-    result = d_total * (1 + corrected.quadratic_dose(d) / ab)  # BED of [1], q = d in plain LQ
+    # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
+    result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
     return finish(corrected.minus_time(result), scalar)
 
 
@@ -597,12 +637,6 @@ def eqd2(
     return _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
 
 
-def _eqdx(dose: Any, quadratic_dose: Any, alpha_beta: Any, reference: Any) -> Any:
-    # Withers formula [2] with q = d in plain LQ; the ratio is computed first so that
-    # d == x gives exactly D.
-    return dose * ((quadratic_dose + alpha_beta) / (reference + alpha_beta))
-
-
 def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
     """EQDx of (dose, fractions, alpha_beta[, reference_dose_per_fraction]); x = 2 Gy if absent."""
     arrays, corrected, scalar = _prepare_course(options, args, fractions_index=1)
@@ -611,6 +645,7 @@ def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
     d = d_total / n
     if corrected.lq:
         _warn_above_lq_range(d)
+    # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
     # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
     return finish(corrected.minus_time(result, 1 + x / ab), scalar)
@@ -912,11 +947,22 @@ def dose_for_eqd2(
             target_bed / n, ab, corrected.transition_dose
         )
         return finish(n * per_fraction, scalar)
-    scaled = 4 * target_bed
-    if corrected.repair:
-        scaled = scaled * (1 + corrected.repair_factor)
-    dose = 2 * target_bed / (1 + np.sqrt(1 + scaled / (n * ab)))
-    _warn_above_lq_range(dose / n)
+    # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
+    ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
+    ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
+    # d > 10 Gy exactly when b exceeds the BED of a 10 Gy fraction: test that here, on an
+    # array already made, rather than make d = D/n (memory, not arithmetic, is the cost).
+    limit = LQ_DOSE_PER_FRACTION_LIMIT
+    above = bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
+    if _writable(ratio):  # 1 + sqrt(1 + ratio), written into ratio
+        ratio += 1
+        np.sqrt(ratio, out=ratio)
+        ratio += 1
+    else:
+        ratio = 1 + np.sqrt(1 + ratio)
+    dose = 2 * target_bed / ratio
+    if above:
+        _warn_above_lq_range(dose / n)
     return finish(dose, scalar)
 
 

@@ -490,3 +490,30 @@ def test_solution_that_does_not_fit_the_options_is_an_error() -> None:
         radcalc.fractions_for_eqd2(
             60, 2, alpha_beta=10, overall_days=20, kickoff_days=28, repopulation_bed_per_day=0.72
         )
+
+
+@pytest.mark.parametrize("options", OPTION_SETS)
+def test_no_input_array_is_written_to(options: dict[str, Any]) -> None:
+    # The kernels compute in place on radcalc's own temporaries, never on the caller's.
+    doses = np.array([[66.0, 60, 30]])
+    fractions = np.array([[54.0], [48]])
+    per_fraction = np.array([2.0, 2.2, 2.5])
+    alpha_betas = np.array([2.0, 3, 10])
+    copies = [a.copy() for a in (doses, fractions, per_fraction, alpha_betas)]
+    radcalc.bed(doses, fractions, alpha_beta=alpha_betas, **options)
+    radcalc.eqd2(doses, fractions, alpha_beta=alpha_betas, **options)
+    radcalc.eqdx(
+        doses, fractions, alpha_beta=alpha_betas, reference_dose_per_fraction=1.8, **options
+    )
+    radcalc.dose_for_eqd2(doses, fractions, alpha_beta=alpha_betas, **options)
+    radcalc.fractions_for_eqd2(doses, per_fraction, alpha_beta=alpha_betas, **options)
+    for array, copy in zip((doses, fractions, per_fraction, alpha_betas), copies, strict=True):
+        np.testing.assert_array_equal(array, copy)
+
+
+def test_results_do_not_share_memory_with_inputs() -> None:
+    doses, fractions = np.array([66.0, 60, 30]), np.array([54.0, 30, 48])
+    for func in (radcalc.bed, radcalc.eqd2):
+        result = func(doses, fractions, alpha_beta=3)
+        assert not np.shares_memory(result, doses)
+        assert not np.shares_memory(result, fractions)
