@@ -263,7 +263,15 @@ _RATE_NAMES = ("repopulation_bed_per_day", "alpha", "potential_doubling_days")
 class _Corrected:
     """The validated correction options of one call, and what they do to a course."""
 
-    def __init__(self, options: _Options, arrays: dict[str, Any], fractions: Any) -> None:
+    def __init__(
+        self,
+        options: _Options,
+        arrays: dict[str, Any],
+        fractions: Any,
+        shape: tuple[int, ...] | None = None,
+    ) -> None:
+        #: Broadcast shape of every argument of the call (None: the arithmetic gives it).
+        self.shape = shape
         self.lql = options.model == "lql"
         self.fractions_per_day: Any = arrays.get("fractions_per_day")
         self.interval_hours: Any = arrays.get("interval_hours")
@@ -348,6 +356,16 @@ class _Corrected:
             self.overall_days, self.kickoff_days, self.rate
         )
 
+    def finish(self, result: Any, scalar: bool) -> Any:
+        """The result in the broadcast shape of all arguments, as a float for scalars.
+
+        An option can be given as an array and still not enter the arithmetic
+        (half-times for once-daily fractions): its shape must shape the result.
+        """
+        if self.shape is not None and np.shape(result) != self.shape:
+            result = np.broadcast_to(result, self.shape).copy()
+        return finish(result, scalar)
+
     def minus_time(self, value: Any, divisor: Any = 1) -> Any:
         """``value - K max(0, T - T_k) / divisor``; ``value`` itself without a time factor."""
         lost = self.time_bed()
@@ -370,7 +388,8 @@ def _prepare_course(
     arrays, scalar = prepare(*base, *extra)
     named = {arg.name: array for arg, array in zip(extra, arrays[len(base) :], strict=True)}
     fractions = None if fractions_index is None else arrays[fractions_index]
-    return arrays[: len(base)], _Corrected(options, named, fractions), scalar
+    shape = np.broadcast_shapes(*(np.shape(array) for array in arrays))
+    return arrays[: len(base)], _Corrected(options, named, fractions, shape), scalar
 
 
 _CORRECTIONS_DOC = r"""    fractions_per_day : array_like, optional
@@ -522,7 +541,7 @@ def bed(
         _warn_above_lq_range(d)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
-    return finish(corrected.minus_time(result), scalar)
+    return corrected.finish(corrected.minus_time(result), scalar)
 
 
 @_document_corrections
@@ -648,7 +667,7 @@ def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
     # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
-    return finish(corrected.minus_time(result, 1 + x / ab), scalar)
+    return corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
 
 
 @_document_corrections
@@ -946,7 +965,7 @@ def dose_for_eqd2(
         per_fraction = lql.dose_per_fraction_lql_unchecked(
             target_bed / n, ab, corrected.transition_dose
         )
-        return finish(n * per_fraction, scalar)
+        return corrected.finish(n * per_fraction, scalar)
     # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
     ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
     ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
@@ -963,7 +982,7 @@ def dose_for_eqd2(
     dose = 2 * target_bed / ratio
     if above:
         _warn_above_lq_range(dose / n)
-    return finish(dose, scalar)
+    return corrected.finish(dose, scalar)
 
 
 @_document_corrections
@@ -1081,4 +1100,4 @@ def fractions_for_eqd2(
     target = corrected.minus_time(e, -(1 + EQD2_REFERENCE_DOSE / ab))  # + time factor in EQD2
     n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
     corrected.check_fractions(n, solved=True)
-    return finish(n, scalar)
+    return corrected.finish(n, scalar)

@@ -517,3 +517,28 @@ def test_results_do_not_share_memory_with_inputs() -> None:
         result = func(doses, fractions, alpha_beta=3)
         assert not np.shares_memory(result, doses)
         assert not np.shares_memory(result, fractions)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(
+            {"fractions_per_day": [1, 1], "repair_half_time_hours": [4, 5]},
+            id="half-times on once-daily fractions",
+        ),
+        pytest.param({"fractions_per_day": [1, 2]}, id="fractions per day without half-time"),
+        pytest.param(
+            {"fractions_per_day": 2, "interval_hours": [6, 8]}, id="intervals without half-time"
+        ),
+    ],
+)
+def test_every_option_shapes_the_result(options: dict[str, Any]) -> None:
+    # Options that do not enter the arithmetic still broadcast like any argument.
+    for func in (radcalc.bed, radcalc.eqd2, radcalc.dose_for_eqd2):
+        got = func(60, 30, alpha_beta=3, **options)
+        assert got.shape == (2,)
+        np.testing.assert_array_equal(got, func(60, 30, alpha_beta=3))
+    n = radcalc.fractions_for_eqd2(60, 2, alpha_beta=3, **options)
+    np.testing.assert_array_equal(n, [30.0, 30.0])
+    got = radcalc.eqd2(60, 30, alpha_beta=3, **options)
+    got[0] = 0.0  # writable, not a broadcast view
