@@ -43,8 +43,9 @@ With :math:`d = D/n`, all of them enter one formula:
           - K \max(0,\ T - T_k)
 
 with :math:`q = d` (LQ), :math:`q = d\,(1 + h_m)` (incomplete repair) or
-:math:`q = d - \max(0,\ d - d_T)^2/d` (LQ-L). Incomplete repair and LQ-L
-cannot be combined (no published model does).
+:math:`q = d - \max(0,\ d - d_T)^2/d` (LQ-L). radcalc does not combine
+incomplete repair with LQ-L: LQ-L [6]_ is applied here to fully repaired
+fractions, and radcalc has no cited form for the combination.
 
 **EQD2 convention.** EQD2 (and :math:`\mathrm{EQD}_x`) is the dose in 2-Gy
 (:math:`x`-Gy) fractions of a reference course given once daily with complete
@@ -75,16 +76,13 @@ References
    doi:10.1016/j.radonc.2012.10.006
 .. [4] Thames HD. An 'incomplete-repair' model for survival after fractionated
    and continuous irradiations. Int J Radiat Biol 1985;47:319-339.
-   doi:10.1080/09553008514550461
 .. [5] Withers HR, Taylor JMG, Maciejewski B. The hazard of accelerated tumor
    clonogen repopulation during radiotherapy. Acta Oncol 1988;27:131-146.
-   doi:10.3109/02841868809090333
 .. [6] Astrahan M. Some implications of linear-quadratic-linear radiation
    dose-response with regard to hypofractionation. Med Phys 2008;35:4161-4172.
-   doi:10.1118/1.2969065
 .. [7] Brenner DJ. The linear-quadratic model is an appropriate methodology for
    determining isoeffective doses at large doses per fraction. Semin Radiat
-   Oncol 2008;18:234-239. doi:10.1016/j.semradonc.2008.04.004
+   Oncol 2008;18:234-239.
 """
 
 from __future__ import annotations
@@ -301,8 +299,8 @@ class _Corrected:
                 require(
                     per_day <= 1,
                     "model='lql' cannot be combined with incomplete repair between same-day "
-                    "fractions (no published model combines them): use model='lq' or "
-                    "fractions_per_day=1",
+                    "fractions (radcalc has no cited form for the combination): use model='lq' "
+                    "or fractions_per_day=1",
                     fractions_per_day=per_day,
                 )
             self.repair_factor = repair.repair_factor_unchecked(per_day, interval, half_time)
@@ -370,6 +368,11 @@ class _Corrected:
         """``value - K max(0, T - T_k) / divisor``; ``value`` itself without a time factor."""
         lost = self.time_bed()
         return value if lost is None else value - lost / divisor
+
+    def plus_time(self, value: Any, divisor: Any = 1) -> Any:
+        """``value + K max(0, T - T_k) / divisor`` (for the inverses: dose to make up)."""
+        lost = self.time_bed()
+        return value if lost is None else value + lost / divisor
 
 
 #: No corrections: plain LQ (quadratic_dose(d) is d itself, no time factor).
@@ -960,7 +963,7 @@ def dose_for_eqd2(
         ),
         fractions_index=1,
     )
-    target_bed = corrected.minus_time(e * (1 + EQD2_REFERENCE_DOSE / ab), -1)  # + K max(0, T-T_k)
+    target_bed = corrected.plus_time(e * (1 + EQD2_REFERENCE_DOSE / ab))  # B of the Notes
     if corrected.lql:
         per_fraction = lql.dose_per_fraction_lql_unchecked(
             target_bed / n, ab, corrected.transition_dose
@@ -1097,7 +1100,7 @@ def fractions_for_eqd2(
     )
     if corrected.lq:
         _warn_above_lq_range(d)
-    target = corrected.minus_time(e, -(1 + EQD2_REFERENCE_DOSE / ab))  # + time factor in EQD2
+    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
     n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
     corrected.check_fractions(n, solved=True)
     return corrected.finish(n, scalar)

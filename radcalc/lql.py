@@ -20,10 +20,10 @@ References
 ----------
 .. [1] Astrahan M. Some implications of linear-quadratic-linear radiation
    dose-response with regard to hypofractionation. Med Phys
-   2008;35:4161-4172. doi:10.1118/1.2969065
+   2008;35:4161-4172.
 .. [2] Brenner DJ. The linear-quadratic model is an appropriate methodology
    for determining isoeffective doses at large doses per fraction. Semin
-   Radiat Oncol 2008;18:234-239. doi:10.1016/j.semradonc.2008.04.004
+   Radiat Oncol 2008;18:234-239.
 """
 
 from __future__ import annotations

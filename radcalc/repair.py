@@ -14,7 +14,6 @@ References
 ----------
 .. [1] Thames HD. An 'incomplete-repair' model for survival after fractionated
    and continuous irradiations. Int J Radiat Biol 1985;47:319-339.
-   doi:10.1080/09553008514550461
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ References
    radiotherapy. Br J Radiol 1989;62:679-694. doi:10.1259/0007-1285-62-740-679
 .. [2] Withers HR, Taylor JMG, Maciejewski B. The hazard of accelerated tumor
    clonogen repopulation during radiotherapy. Acta Oncol 1988;27:131-146.
-   doi:10.3109/02841868809090333
 """
 
 from __future__ import annotations
