@@ -87,6 +87,7 @@ References
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
@@ -127,7 +128,8 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
 
 def _warn_above_lq_range(dose_per_fraction: Any) -> None:
     """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008)."""
-    if bool((dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT).any()):
+    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
+    if above if isinstance(above, (bool, np.bool_)) else bool(above.any()):
         largest = float(np.max(dose_per_fraction))
         warn_caller(
             f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
@@ -189,6 +191,11 @@ class _Options(NamedTuple):
     potential_doubling_days: Any = None
     transition_dose: Any = None
     model: str = "lq"
+
+    @classmethod
+    def of_call(cls, arguments: dict[str, Any]) -> _Options:
+        """The options among a public function's arguments (its ``locals()``)."""
+        return cls._make(_pick_options(arguments))
 
     def is_plain(self) -> bool:
         return self.model == "lq" and all(value is None for value in self[:-1])
@@ -254,6 +261,8 @@ class _Options(NamedTuple):
             args.append(Arg("transition_dose", self.transition_dose, "> 0", "Gy"))
         return args
 
+
+_pick_options = operator.itemgetter(*_Options._fields)
 
 _RATE_NAMES = ("repopulation_bed_per_day", "alpha", "potential_doubling_days")
 
@@ -524,18 +533,7 @@ def bed(
     ...           repair_half_time_hours=4), 2)
     100.3
     """
-    options = _Options(
-        fractions_per_day,
-        interval_hours,
-        repair_half_time_hours,
-        overall_days,
-        kickoff_days,
-        repopulation_bed_per_day,
-        alpha,
-        potential_doubling_days,
-        transition_dose,
-        model,
-    )
+    options = _Options.of_call(locals())
     (d_total, n, ab), corrected, scalar = _prepare_course(
         options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
     )
@@ -644,18 +642,7 @@ def eqd2(
     ...            repopulation_bed_per_day=0.72), 2)
     56.31
     """
-    options = _Options(
-        fractions_per_day,
-        interval_hours,
-        repair_half_time_hours,
-        overall_days,
-        kickoff_days,
-        repopulation_bed_per_day,
-        alpha,
-        potential_doubling_days,
-        transition_dose,
-        model,
-    )
+    options = _Options.of_call(locals())
     return _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
 
 
@@ -754,18 +741,7 @@ def eqdx(
     ...            model="lql", transition_dose=5), 3)
     40.254
     """
-    options = _Options(
-        fractions_per_day,
-        interval_hours,
-        repair_half_time_hours,
-        overall_days,
-        kickoff_days,
-        repopulation_bed_per_day,
-        alpha,
-        potential_doubling_days,
-        transition_dose,
-        model,
-    )
+    options = _Options.of_call(locals())
     return _equivalent_dose(
         options,
         (
@@ -942,18 +918,7 @@ def dose_for_eqd2(
     >>> round(dose_for_eqd2(40, 1, alpha_beta=10, model="lql", transition_dose=6), 3)
     23.455
     """
-    options = _Options(
-        fractions_per_day,
-        interval_hours,
-        repair_half_time_hours,
-        overall_days,
-        kickoff_days,
-        repopulation_bed_per_day,
-        alpha,
-        potential_doubling_days,
-        transition_dose,
-        model,
-    )
+    options = _Options.of_call(locals())
     (e, n, ab), corrected, scalar = _prepare_course(
         options,
         (
@@ -1077,18 +1042,7 @@ def fractions_for_eqd2(
     ...                          repair_half_time_hours=4), 2)
     54.06
     """
-    options = _Options(
-        fractions_per_day,
-        interval_hours,
-        repair_half_time_hours,
-        overall_days,
-        kickoff_days,
-        repopulation_bed_per_day,
-        alpha,
-        potential_doubling_days,
-        transition_dose,
-        model,
-    )
+    options = _Options.of_call(locals())
     (e, d, ab), corrected, scalar = _prepare_course(
         options,
         (

@@ -21,6 +21,16 @@ from radcalc.errors import InvalidInputError, ScheduleParseError
 __all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"]
 
 
+_REPOPULATION_OPTIONS = (
+    "kickoff_days",
+    "repopulation_bed_per_day",
+    "alpha",
+    "potential_doubling_days",
+)
+#: Keyword options of Schedule.bed/eqd2: the tissue's parameters.
+_TISSUE_OPTIONS = ("repair_half_time_hours", *_REPOPULATION_OPTIONS, "model", "transition_dose")
+
+
 @dataclass(frozen=True)
 class Schedule:
     r"""A fractionated course of radiotherapy.
@@ -126,20 +136,8 @@ class Schedule:
         schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
         the repopulation options) ``overall_days``.
         """
-        return lq.bed(
-            self.dose,
-            self.fractions,
-            alpha_beta=alpha_beta,
-            **self._corrections(
-                repair_half_time_hours=repair_half_time_hours,
-                kickoff_days=kickoff_days,
-                repopulation_bed_per_day=repopulation_bed_per_day,
-                alpha=alpha,
-                potential_doubling_days=potential_doubling_days,
-                model=model,
-                transition_dose=transition_dose,
-            ),
-        )
+        options = self._corrections(locals())
+        return lq.bed(self.dose, self.fractions, alpha_beta=alpha_beta, **options)
 
     def eqd2(
         self,
@@ -159,32 +157,13 @@ class Schedule:
         schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
         the repopulation options) ``overall_days``.
         """
-        return lq.eqd2(
-            self.dose,
-            self.fractions,
-            alpha_beta=alpha_beta,
-            **self._corrections(
-                repair_half_time_hours=repair_half_time_hours,
-                kickoff_days=kickoff_days,
-                repopulation_bed_per_day=repopulation_bed_per_day,
-                alpha=alpha,
-                potential_doubling_days=potential_doubling_days,
-                model=model,
-                transition_dose=transition_dose,
-            ),
-        )
+        options = self._corrections(locals())
+        return lq.eqd2(self.dose, self.fractions, alpha_beta=alpha_beta, **options)
 
-    def _corrections(self, **tissue: Any) -> dict[str, Any]:
-        """The schedule's own correction options joined to the tissue's."""
-        repopulation_given = any(
-            tissue[name] is not None
-            for name in (
-                "kickoff_days",
-                "repopulation_bed_per_day",
-                "alpha",
-                "potential_doubling_days",
-            )
-        )
+    def _corrections(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The schedule's own correction options joined to the tissue's (from ``locals()``)."""
+        tissue = {name: arguments[name] for name in _TISSUE_OPTIONS}
+        repopulation_given = any(tissue[name] is not None for name in _REPOPULATION_OPTIONS)
         return {
             **tissue,
             "fractions_per_day": self.fractions_per_day,
