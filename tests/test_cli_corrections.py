@@ -66,6 +66,13 @@ def test_overall_time_is_applied_and_named() -> None:
     )
 
 
+def test_schedule_text_with_overall_time() -> None:
+    result = run("eqd2", "--schedule", "standard-60-27", *TIME, "--ab", "10")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("60 Gy in 27 fx, over 36 days (2.222 Gy/fx)")
+    assert "EQD2 56.31 Gy" in result.stdout
+
+
 def test_overall_time_from_alpha_and_potential_doubling_time() -> None:
     args = ["--days", "36", "--kickoff", "28", "--alpha", "0.3", "--tpot", "3"]
     (row,) = rows(run("eqd2", "--dose", "60", "--fx", "27", *args, "--ab", "10", "--json"))

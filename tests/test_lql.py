@@ -119,6 +119,9 @@ def test_course_level_lql_matches_per_fraction() -> None:
     alpha_beta=_alpha_beta,
     d_t=_transition,
 )
+@example(d=6.0, n=5, alpha_beta=10.0, d_t=5.0)  # 30 Gy/5 fx SBRT, tumour
+@example(d=6.0, n=5, alpha_beta=3.0, d_t=6.0)  # 30 Gy/5 fx at d_T, late tissue
+@example(d=2.0, n=35, alpha_beta=3.0, d_t=6.0)  # 70 Gy/35 fx, below d_T
 def test_course_level_properties(d: float, n: int, alpha_beta: float, d_t: float) -> None:
     dose = n * d
     lql = radcalc.eqd2(dose, n, alpha_beta=alpha_beta, model="lql", transition_dose=d_t)
