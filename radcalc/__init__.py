@@ -2,6 +2,19 @@
 
 The public API at a glance. Doses are in Gy; ``dose`` is always the total dose
 of a course; ``alpha_beta`` is keyword-only and has no default.
+
+* LQ (:mod:`radcalc.lq`): ``bed``, ``eqd2``, ``eqdx`` and the inverses
+  ``bed_from_eqd2``, ``eqd2_from_bed``, ``dose_for_eqd2``,
+  ``fractions_for_eqd2``; keyword options add incomplete repair, overall time
+  and LQ-L.
+* Incomplete repair (:mod:`radcalc.repair`), overall time
+  (:mod:`radcalc.repopulation`) and LQ-L (:mod:`radcalc.lql`).
+* Schedules (:mod:`radcalc.schedules`).
+* Re-irradiation (:mod:`radcalc.reirradiation`; recovery models in
+  :mod:`radcalc.recovery`).
+* Constraint sets, plan files and checks (:mod:`radcalc.constraints`,
+  :mod:`radcalc.plan`, :mod:`radcalc.check`).
+* Errors (:mod:`radcalc.errors`).
 """
 
 from radcalc import recovery
@@ -29,6 +42,7 @@ from radcalc.lq import (
     eqdx,
     fractions_for_eqd2,
 )
+from radcalc.lql import bed_per_fraction_lql, dose_per_fraction_lql
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.reirradiation import (
     BudgetOption,
@@ -43,6 +57,8 @@ from radcalc.reirradiation import (
     max_new_dose,
     remaining_eqd2,
 )
+from radcalc.repair import repair_factor
+from radcalc.repopulation import minimum_overall_days, repopulation_bed, repopulation_rate
 from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
 
 __all__ = [
@@ -54,6 +70,13 @@ __all__ = [
     "eqd2_from_bed",
     "dose_for_eqd2",
     "fractions_for_eqd2",
+    # corrections beyond plain LQ
+    "repair_factor",
+    "repopulation_bed",
+    "repopulation_rate",
+    "minimum_overall_days",
+    "bed_per_fraction_lql",
+    "dose_per_fraction_lql",
     # schedules
     "Schedule",
     "SchedulePreset",
@@ -89,9 +112,9 @@ __all__ = [
     "RadcalcError",
     "InvalidInputError",
     "ScheduleParseError",
-    "RadcalcWarning",
     "ConstraintSetError",
     "PlanFileError",
+    "RadcalcWarning",
 ]
 
 __version__ = "0.1.0"

@@ -15,14 +15,27 @@ both False, so a NaN could otherwise slip through a constraint check.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from radcalc.errors import InvalidInputError
+from radcalc.errors import InvalidInputError, RadcalcWarning
 
-__all__ = ["Arg", "Rule", "check_scalar", "finish", "is_duck_array", "prepare"]
+__all__ = [
+    "Arg",
+    "Rule",
+    "check_scalar",
+    "check_whole",
+    "finish",
+    "is_duck_array",
+    "prepare",
+    "require",
+    "warn_caller",
+]
 
 Rule = Literal["finite", ">= 0", "> 0"]
 
@@ -107,7 +120,6 @@ def _check_values(arg: Arg, array: Any) -> None:
     if bool(ok.all()):
         return
     # Error path only: materialise (this computes a duck array) to name the value.
-    ok_np = np.asarray(ok)
     values = np.asarray(array)
     unit = f" [{arg.unit}]" if arg.unit else ""
     if values.ndim == 0:
@@ -115,9 +127,7 @@ def _check_values(arg: Arg, array: Any) -> None:
         raise InvalidInputError(
             f"{arg.name}{unit} must be {_rule_text(arg.rule)}, got {_format(bad)}"
         )
-    flat = int(np.argmin(ok_np.ravel()))
-    index = tuple(int(i) for i in np.unravel_index(flat, values.shape))
-    count = int(ok_np.size - np.count_nonzero(ok_np))
+    ok_np, index, count = _first_false(ok)
     raise InvalidInputError(
         f"{arg.name}{unit} must be {_rule_text(arg.rule)}, got {_format(values[index])} "
         f"at index {index} ({count} of {ok_np.size} values invalid)"
@@ -185,3 +195,56 @@ def check_scalar(name: str, value: object, rule: Rule, unit: str = "") -> float:
     if not scalar:
         raise InvalidInputError(f"{name} must be a single number, got {_short(value)}")
     return float(arrays[0])
+
+
+def _first_false(ok: Any) -> tuple[np.ndarray[Any, Any], tuple[int, ...], int]:
+    ok_np = np.asarray(ok)
+    if ok_np.ndim == 0:
+        return ok_np, (), 1
+    flat = int(np.argmin(ok_np.ravel()))
+    index = tuple(int(i) for i in np.unravel_index(flat, ok_np.shape))
+    return ok_np, index, int(ok_np.size - np.count_nonzero(ok_np))
+
+
+def require(ok: Any, rule: str, **values: Any) -> None:
+    """Raise :class:`InvalidInputError` unless every element of ``ok`` is true.
+
+    ``rule`` says what must hold (``"overall_days must be >= 26"``); ``values``
+    are the named arrays behind it, shown at the first failing element. For
+    rules that relate several arguments, after :func:`prepare` has checked each
+    one on its own.
+    """
+    if bool(np.all(ok)):
+        return
+    # Error path only: materialise (this computes a duck array) to name the values.
+    ok_np, index, count = _first_false(ok)
+    shown = ", ".join(
+        f"{name} {_format(np.broadcast_to(np.asarray(value), ok_np.shape)[index])}"
+        for name, value in values.items()
+    )
+    where = f" at index {index} ({count} of {ok_np.size} values invalid)" if index else ""
+    raise InvalidInputError(f"{rule}, got {shown}{where}")
+
+
+def check_whole(name: str, array: Any) -> None:
+    """Require every element of an already validated ``array`` to be a whole number."""
+    require(array == np.floor(array), f"{name} must be a whole number >= 1", **{name: array})
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_caller(message: str) -> None:
+    """Issue a :class:`RadcalcWarning` that points at the first caller outside radcalc.
+
+    Like MetPy's warnings, the reported file and line are the user's own call,
+    however deep inside radcalc (e.g. ``Schedule.eqd2`` -> ``eqd2``) it was raised.
+    """
+    level = 2
+    frame = sys._getframe(1)
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, RadcalcWarning, stacklevel=level)

@@ -17,8 +17,51 @@ Conventions used in every function here:
   evaluates one reduction over each of them (radcalc never returns an
   unchecked number).
 
-The model assumes complete repair between fractions and ignores overall
-treatment time.
+Corrections to plain LQ
+-----------------------
+By default the model assumes complete repair between fractions, ignores
+overall treatment time and is LQ at every dose per fraction. Keyword-only
+options of :func:`bed`, :func:`eqd2`, :func:`eqdx`, :func:`dose_for_eqd2` and
+:func:`fractions_for_eqd2` change that; each is off unless given, and none
+has a default value for a tissue parameter:
+
+* incomplete repair between same-day fractions (``fractions_per_day``,
+  ``interval_hours``, ``repair_half_time_hours``; Thames 1985 [4]_, see
+  :func:`radcalc.repair.repair_factor`). **Without**
+  ``repair_half_time_hours`` repair is complete, even for twice-daily
+  fractions.
+* overall treatment time (``overall_days``, ``kickoff_days`` and
+  ``repopulation_bed_per_day`` or ``alpha`` with ``potential_doubling_days``;
+  Fowler 1989 [1]_, Withers 1988 [5]_, see
+  :func:`radcalc.repopulation.repopulation_bed`).
+* the LQ-L model above a transition dose (``model="lql"``,
+  ``transition_dose``; Astrahan 2008 [6]_, see :mod:`radcalc.lql`).
+
+With :math:`d = D/n`, all of them enter one formula:
+
+.. math:: \mathrm{BED} = D\left(1 + \frac{q}{\alpha/\beta}\right)
+          - K \max(0,\ T - T_k)
+
+with :math:`q = d` (LQ), :math:`q = d\,(1 + h_m)` (incomplete repair) or
+:math:`q = d - \max(0,\ d - d_T)^2/d` (LQ-L). radcalc does not combine
+incomplete repair with LQ-L: LQ-L [6]_ is applied here to fully repaired
+fractions, and radcalc has no cited form for the combination.
+
+**EQD2 convention.** EQD2 (and :math:`\mathrm{EQD}_x`) is the dose in 2-Gy
+(:math:`x`-Gy) fractions of a reference course given once daily with complete
+repair and no time correction (overall time :math:`\le T_k`) that has the same
+corrected BED:
+
+.. math:: \mathrm{EQD2} = \frac{\mathrm{BED}}{1 + 2/(\alpha/\beta)}
+          = D\,\frac{q + \alpha/\beta}{2 + \alpha/\beta}
+          - \frac{K \max(0,\ T - T_k)}{1 + 2/(\alpha/\beta)}
+
+so a repopulation rate of :math:`K` Gy/day of BED is
+:math:`K/(1 + 2/(\alpha/\beta))` Gy/day of EQD2.
+
+Plain LQ is considered reasonable up to about 10 Gy per fraction (Brenner
+2008 [7]_); with ``model="lq"`` a larger dose per fraction issues a
+:class:`~radcalc.errors.RadcalcWarning`.
 
 References
 ----------
@@ -31,15 +74,28 @@ References
    equieffective dose concepts in radiation oncology - terminology,
    quantities and units. Radiother Oncol 2012;105:266-268.
    doi:10.1016/j.radonc.2012.10.006
+.. [4] Thames HD. An 'incomplete-repair' model for survival after fractionated
+   and continuous irradiations. Int J Radiat Biol 1985;47:319-339.
+.. [5] Withers HR, Taylor JMG, Maciejewski B. The hazard of accelerated tumor
+   clonogen repopulation during radiotherapy. Acta Oncol 1988;27:131-146.
+.. [6] Astrahan M. Some implications of linear-quadratic-linear radiation
+   dose-response with regard to hypofractionation. Med Phys 2008;35:4161-4172.
+.. [7] Brenner DJ. The linear-quadratic model is an appropriate methodology for
+   determining isoeffective doses at large doses per fraction. Semin Radiat
+   Oncol 2008;18:234-239.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from radcalc._validate import Arg, finish, prepare
+from radcalc import lql, repair, repopulation
+from radcalc._validate import Arg, finish, prepare, require, warn_caller
+from radcalc.errors import InvalidInputError
 
 __all__ = [
     "bed",
@@ -54,6 +110,13 @@ __all__ = [
 #: Reference dose per fraction of EQD2 [Gy].
 EQD2_REFERENCE_DOSE = 2.0
 
+#: Dose per fraction above which plain LQ warns [Gy]: "reasonable to about
+#: 10 Gy per fraction", Brenner DJ, Semin Radiat Oncol 2008;18:234-239.
+LQ_DOSE_PER_FRACTION_LIMIT = 10.0
+
+#: The dose-response models of ``model=``.
+MODELS = ("lq", "lql")
+
 
 def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Arg]:
     return (
@@ -63,7 +126,354 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
     )
 
 
-def bed(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
+def _warn_above_lq_range(dose_per_fraction: Any) -> None:
+    """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008)."""
+    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
+    if above if isinstance(above, (bool, np.bool_)) else bool(above.any()):
+        largest = float(np.max(dose_per_fraction))
+        warn_caller(
+            f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
+            "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
+            "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
+            "transition_dose you can cite"
+        )
+
+
+def _writable(temporary: Any, *operands: Any) -> bool:
+    """True if ``temporary`` is a numpy array that can take a result in place.
+
+    Only for arrays radcalc itself made in the current call (never a caller's
+    input). Writing into them instead of allocating new arrays keeps the plain
+    LQ path as fast as before the corrections were added: with large arrays the
+    cost is in allocating memory, not in arithmetic.
+    """
+    return isinstance(temporary, np.ndarray) and temporary.shape == np.broadcast_shapes(
+        temporary.shape, *(np.shape(operand) for operand in operands)
+    )
+
+
+def _bed_from_quadratic(dose: Any, quadratic_dose: Any, alpha_beta: Any) -> Any:
+    """D (1 + q/(alpha/beta)), the BED of [1]; overwrites ``quadratic_dose`` (a temporary)."""
+    q = quadratic_dose
+    if not _writable(q, dose, alpha_beta):
+        return dose * (1 + q / alpha_beta)
+    q /= alpha_beta
+    q += 1
+    q *= dose
+    return q
+
+
+def _eqdx(dose: Any, quadratic_dose: Any, alpha_beta: Any, reference: Any) -> Any:
+    """D (q + alpha/beta)/(x + alpha/beta), the Withers formula [2] with q = d in plain LQ.
+
+    The ratio is computed first so that d == x gives exactly D. Overwrites
+    ``quadratic_dose`` (a temporary).
+    """
+    q = quadratic_dose
+    if not _writable(q, dose, alpha_beta, reference):
+        return dose * ((q + alpha_beta) / (reference + alpha_beta))
+    q += alpha_beta
+    q /= reference + alpha_beta
+    q *= dose
+    return q
+
+
+class _Options(NamedTuple):
+    """The correction options exactly as the caller gave them (None = not given)."""
+
+    fractions_per_day: Any = None
+    interval_hours: Any = None
+    repair_half_time_hours: Any = None
+    overall_days: Any = None
+    kickoff_days: Any = None
+    repopulation_bed_per_day: Any = None
+    alpha: Any = None
+    potential_doubling_days: Any = None
+    transition_dose: Any = None
+    model: str = "lq"
+
+    @classmethod
+    def of_call(cls, arguments: dict[str, Any]) -> _Options:
+        """The options among a public function's arguments (its ``locals()``)."""
+        return cls._make(_pick_options(arguments))
+
+    def is_plain(self) -> bool:
+        return self.model == "lq" and all(value is None for value in self[:-1])
+
+    def check_combinations(self) -> None:
+        """Reject options that contradict each other or would silently do nothing."""
+        if self.model not in MODELS:
+            raise InvalidInputError(f"model must be 'lq' or 'lql', got {self.model!r}")
+        if self.model == "lql" and self.transition_dose is None:
+            raise InvalidInputError(
+                "model='lql' needs transition_dose (the dose per fraction d_T [Gy] above "
+                "which LQ-L is linear); there is no default"
+            )
+        if self.model == "lq" and self.transition_dose is not None:
+            raise InvalidInputError("transition_dose applies only to model='lql', got model='lq'")
+        if self.fractions_per_day is None and (
+            self.interval_hours is not None or self.repair_half_time_hours is not None
+        ):
+            raise InvalidInputError(
+                "interval_hours and repair_half_time_hours describe fractions given on the "
+                "same day: give fractions_per_day too (1 for once daily)"
+            )
+        time_options = (
+            self.overall_days,
+            self.kickoff_days,
+            self.repopulation_bed_per_day,
+            self.alpha,
+            self.potential_doubling_days,
+        )
+        if any(value is not None for value in time_options):
+            if self.overall_days is None:
+                raise InvalidInputError(
+                    "the repopulation correction needs overall_days (T, first to last "
+                    "fraction [days])"
+                )
+            if self.kickoff_days is None:
+                raise InvalidInputError(
+                    "the repopulation correction needs kickoff_days (T_k [days]); there is "
+                    "no default"
+                )
+            repopulation.check_rate_options(
+                self.repopulation_bed_per_day, self.alpha, self.potential_doubling_days
+            )
+
+    def args(self) -> list[Arg]:
+        """The numeric options that were given, as arguments to validate."""
+        args = []
+        if self.fractions_per_day is not None:
+            args.append(Arg("fractions_per_day", self.fractions_per_day, "> 0"))
+        if self.interval_hours is not None:
+            args.append(Arg("interval_hours", self.interval_hours, "> 0", "h"))
+        if self.repair_half_time_hours is not None:
+            args.append(Arg("repair_half_time_hours", self.repair_half_time_hours, "> 0", "h"))
+        if self.overall_days is not None:
+            args.append(Arg("overall_days", self.overall_days, ">= 0", "days"))
+            args.append(Arg("kickoff_days", self.kickoff_days, ">= 0", "days"))
+            args.extend(
+                repopulation.rate_args(
+                    self.repopulation_bed_per_day, self.alpha, self.potential_doubling_days
+                )
+            )
+        if self.transition_dose is not None:
+            args.append(Arg("transition_dose", self.transition_dose, "> 0", "Gy"))
+        return args
+
+
+_pick_options = operator.itemgetter(*_Options._fields)
+
+_RATE_NAMES = ("repopulation_bed_per_day", "alpha", "potential_doubling_days")
+
+
+class _Corrected:
+    """The validated correction options of one call, and what they do to a course."""
+
+    def __init__(
+        self,
+        options: _Options,
+        arrays: dict[str, Any],
+        fractions: Any,
+        shape: tuple[int, ...] | None = None,
+    ) -> None:
+        #: Broadcast shape of every argument of the call (None: the arithmetic gives it).
+        self.shape = shape
+        self.lql = options.model == "lql"
+        self.fractions_per_day: Any = arrays.get("fractions_per_day")
+        self.interval_hours: Any = arrays.get("interval_hours")
+        self.overall_days: Any = arrays.get("overall_days")
+        self.kickoff_days: Any = arrays.get("kickoff_days")
+        self.transition_dose: Any = arrays.get("transition_dose")
+        rate = [arrays[name] for name in _RATE_NAMES if name in arrays]
+        self.rate: Any = repopulation.rate_from(rate) if rate else None
+        #: h_m of Thames 1985 where incomplete repair applies, else None.
+        self.repair_factor: Any = None
+        interval = self.interval_hours
+        if self.fractions_per_day is not None:
+            repair.check_fractions_per_day(self.fractions_per_day, interval)
+        # check_combinations: the repair options come with fractions_per_day.
+        per_day: Any = 1 if self.fractions_per_day is None else self.fractions_per_day
+        half_time = arrays.get("repair_half_time_hours")
+        if half_time is not None and interval is None:
+            # Without an interval only once-daily fractions make sense: complete repair.
+            require(
+                per_day <= 1,
+                "repair_half_time_hours needs interval_hours (the gap between same-day "
+                "fractions [h]) when fractions_per_day > 1",
+                fractions_per_day=per_day,
+            )
+        elif half_time is not None:
+            if self.lql:
+                require(
+                    per_day <= 1,
+                    "model='lql' cannot be combined with incomplete repair between same-day "
+                    "fractions (radcalc has no cited form for the combination): use model='lq' "
+                    "or fractions_per_day=1",
+                    fractions_per_day=per_day,
+                )
+            self.repair_factor = repair.repair_factor_unchecked(per_day, interval, half_time)
+        if fractions is not None:
+            self.check_fractions(fractions)
+
+    @property
+    def repair(self) -> bool:
+        """True when incomplete repair between same-day fractions is applied."""
+        return self.repair_factor is not None
+
+    def check_fractions(self, fractions: Any, solved: bool = False) -> None:
+        """Rules that relate the options to the number of fractions (given or ``solved``)."""
+        try:
+            if self.repair:
+                require(
+                    self.fractions_per_day <= fractions,
+                    "fractions_per_day must be <= fractions",
+                    fractions_per_day=self.fractions_per_day,
+                    fractions=fractions,
+                )
+            if self.overall_days is not None:
+                repopulation.check_overall_days(
+                    self.overall_days, fractions, self.fractions_per_day
+                )
+        except InvalidInputError as exc:
+            if not solved:
+                raise
+            raise InvalidInputError(
+                f"the number of fractions found does not fit the options: {exc}"
+            ) from None
+
+    @property
+    def lq(self) -> bool:
+        """True when the dose-response model is plain LQ (with or without corrections)."""
+        return not self.lql
+
+    def quadratic_dose(self, dose_per_fraction: Any) -> Any:
+        """:math:`q` of the module docstring: BED/n = d (1 + q/(alpha/beta))."""
+        if self.repair:
+            return dose_per_fraction * (1 + self.repair_factor)  # Thames 1985 [4]
+        if self.lql:
+            return lql.quadratic_dose_lql_unchecked(dose_per_fraction, self.transition_dose)  # [6]
+        return dose_per_fraction
+
+    def time_bed(self) -> Any:
+        """BED lost to repopulation, K max(0, T - T_k), or None without a time factor."""
+        if self.overall_days is None:
+            return None
+        return repopulation.repopulation_bed_unchecked(
+            self.overall_days, self.kickoff_days, self.rate
+        )
+
+    def finish(self, result: Any, scalar: bool) -> Any:
+        """The result in the broadcast shape of all arguments, as a float for scalars.
+
+        An option can be given as an array and still not enter the arithmetic
+        (half-times for once-daily fractions): its shape must shape the result.
+        """
+        if self.shape is not None and np.shape(result) != self.shape:
+            result = np.broadcast_to(result, self.shape).copy()
+        return finish(result, scalar)
+
+    def minus_time(self, value: Any, divisor: Any = 1) -> Any:
+        """``value - K max(0, T - T_k) / divisor``; ``value`` itself without a time factor."""
+        lost = self.time_bed()
+        return value if lost is None else value - lost / divisor
+
+    def plus_time(self, value: Any, divisor: Any = 1) -> Any:
+        """``value + K max(0, T - T_k) / divisor`` (for the inverses: dose to make up)."""
+        lost = self.time_bed()
+        return value if lost is None else value + lost / divisor
+
+
+#: No corrections: plain LQ (quadratic_dose(d) is d itself, no time factor).
+_PLAIN = _Corrected(_Options(), {}, None)
+
+
+def _prepare_course(
+    options: _Options, base: tuple[Arg, ...], fractions_index: int | None
+) -> tuple[list[Any], _Corrected, bool]:
+    """Validate the base arguments with the options; ``fractions_index`` locates n in base."""
+    if options.is_plain():
+        arrays, scalar = prepare(*base)
+        return arrays, _PLAIN, scalar
+    options.check_combinations()
+    extra = options.args()
+    arrays, scalar = prepare(*base, *extra)
+    named = {arg.name: array for arg, array in zip(extra, arrays[len(base) :], strict=True)}
+    fractions = None if fractions_index is None else arrays[fractions_index]
+    shape = np.broadcast_shapes(*(np.shape(array) for array in arrays))
+    return arrays[: len(base)], _Corrected(options, named, fractions, shape), scalar
+
+
+_CORRECTIONS_DOC = r"""    fractions_per_day : array_like, optional
+        Fractions given on one treatment day, :math:`m`, a whole number
+        :math:`\ge 1` (2 for twice daily); keyword-only. Default: once daily.
+    interval_hours : array_like, optional
+        Time between fractions of the same day, :math:`\Delta t > 0`, with
+        :math:`(m - 1)\,\Delta t < 24`; keyword-only. [h]
+    repair_half_time_hours : array_like, optional
+        Repair half-time of the tissue, :math:`T_{1/2} > 0`; keyword-only, no
+        default. Given, it applies incomplete repair between same-day
+        fractions (Thames 1985; needs ``fractions_per_day`` and, where
+        :math:`m > 1`, ``interval_hours``). **Not given, repair between
+        fractions is complete (plain LQ), whatever ``fractions_per_day`` and
+        ``interval_hours`` say.** [h]
+    overall_days : array_like, optional
+        Overall treatment time :math:`T`, first to last fraction, at least
+        :math:`\lceil n/m \rceil - 1`; keyword-only. Needs ``kickoff_days``
+        and a repopulation rate. [days]
+    kickoff_days : array_like, optional
+        Onset of repopulation :math:`T_k \ge 0`; keyword-only, no default. [days]
+    repopulation_bed_per_day : array_like, optional
+        BED lost per day after :math:`T_k`, :math:`K \ge 0`; keyword-only, no
+        default. [Gy/day]
+    alpha, potential_doubling_days : array_like, optional
+        Instead of ``repopulation_bed_per_day``:
+        :math:`K = \ln 2/(\alpha\,T_{pot})` from :math:`\alpha > 0` [1/Gy]
+        and :math:`T_{pot} > 0` [days]; keyword-only.
+    model : {"lq", "lql"}, optional
+        ``"lq"`` (default) or ``"lql"``, linear-quadratic-linear above
+        ``transition_dose`` (Astrahan 2008); keyword-only.
+    transition_dose : array_like, optional
+        LQ-L transition dose :math:`d_T > 0`, required with (and only with)
+        ``model="lql"``; no default. [Gy]
+"""
+
+_CORRECTIONS_NOTES = """
+    The corrections (incomplete repair, overall time, LQ-L), their formula and
+    the EQD2 convention they use are described in the module docstring of
+    :mod:`radcalc.lq`. With ``model="lq"`` a dose per fraction above 10 Gy
+    issues a :class:`~radcalc.errors.RadcalcWarning` (Brenner 2008).
+"""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _document_corrections(func: _F) -> _F:
+    """Put the shared parameter and note text of the corrections into a docstring."""
+    if func.__doc__:
+        func.__doc__ = func.__doc__.replace("    <corrections>\n", _CORRECTIONS_DOC).replace(
+            "    <corrections-notes>\n", _CORRECTIONS_NOTES
+        )
+    return func
+
+
+@_document_corrections
+def bed(
+    dose: Any,
+    fractions: Any,
+    *,
+    alpha_beta: Any,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
+    repair_half_time_hours: Any = None,
+    overall_days: Any = None,
+    kickoff_days: Any = None,
+    repopulation_bed_per_day: Any = None,
+    alpha: Any = None,
+    potential_doubling_days: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+) -> Any:
     r"""Biologically effective dose of a fractionated course.
 
     Parameters
@@ -74,24 +484,33 @@ def bed(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
         Number of fractions, :math:`n > 0`.
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    <corrections>
 
     Returns
     -------
     float or numpy.ndarray
         BED [Gy]; a float for scalar input, else an array of the broadcast
-        shape (float32 stays float32).
+        shape (float32 stays float32). With a time factor it can be negative
+        (repopulation outweighs the cell kill); it is not clipped.
 
     Raises
     ------
     InvalidInputError
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
-        :math:`\alpha/\beta \le 0`, or shapes that do not broadcast.
+        :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
+        correction options that are out of range, incomplete or contradictory.
+
+    Warns
+    -----
+    RadcalcWarning
+        With ``model="lq"`` and a dose per fraction above 10 Gy.
 
     Notes
     -----
     The BED of [1]_, with :math:`d = D/n`:
 
     .. math:: \mathrm{BED} = D \left(1 + \frac{d}{\alpha/\beta}\right)
+    <corrections-notes>
 
     References
     ----------
@@ -104,12 +523,45 @@ def bed(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     84.0
     >>> bed(30, 5, alpha_beta=[3, 10])
     array([90., 48.])
+
+    65 Gy in 54 fractions twice daily, 6 h apart, in a tissue with
+    :math:`\alpha/\beta = 3` Gy, full repair and repair half-time 4 h:
+
+    >>> round(bed(65, 54, alpha_beta=3), 2)
+    91.08
+    >>> round(bed(65, 54, alpha_beta=3, fractions_per_day=2, interval_hours=6,
+    ...           repair_half_time_hours=4), 2)
+    100.3
     """
-    (d_total, n, ab), scalar = prepare(*_dose_args(dose, fractions, alpha_beta))
-    return finish(d_total * (1 + (d_total / n) / ab), scalar)  # BED of [1]
+    options = _Options.of_call(locals())
+    (d_total, n, ab), corrected, scalar = _prepare_course(
+        options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
+    )
+    d = d_total / n
+    if corrected.lq:
+        _warn_above_lq_range(d)
+    # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
+    result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
+    return corrected.finish(corrected.minus_time(result), scalar)
 
 
-def eqd2(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
+@_document_corrections
+def eqd2(
+    dose: Any,
+    fractions: Any,
+    *,
+    alpha_beta: Any,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
+    repair_half_time_hours: Any = None,
+    overall_days: Any = None,
+    kickoff_days: Any = None,
+    repopulation_bed_per_day: Any = None,
+    alpha: Any = None,
+    potential_doubling_days: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+) -> Any:
     r"""Equivalent dose in 2-Gy fractions of a fractionated course.
 
     Parameters
@@ -120,18 +572,26 @@ def eqd2(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
         Number of fractions, :math:`n > 0`.
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    <corrections>
 
     Returns
     -------
     float or numpy.ndarray
         EQD2 [Gy]; a float for scalar input, else an array of the broadcast
-        shape (float32 stays float32).
+        shape (float32 stays float32). With a time factor it can be negative;
+        it is not clipped.
 
     Raises
     ------
     InvalidInputError
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
-        :math:`\alpha/\beta \le 0`, or shapes that do not broadcast.
+        :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
+        correction options that are out of range, incomplete or contradictory.
+
+    Warns
+    -----
+    RadcalcWarning
+        With ``model="lq"`` and a dose per fraction above 10 Gy.
 
     Notes
     -----
@@ -143,6 +603,11 @@ def eqd2(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     EQD2 equals :math:`D` exactly when :math:`d = 2` Gy, is below :math:`D`
     when :math:`d < 2` Gy, and tends to :math:`D` as
     :math:`\alpha/\beta \to \infty`.
+
+    With corrections, EQD2 is :math:`\mathrm{BED}/(1 + 2/(\alpha/\beta))` of
+    the corrected BED: the reference 2-Gy course is once daily, fully
+    repaired and free of a time factor.
+    <corrections-notes>
 
     References
     ----------
@@ -160,17 +625,59 @@ def eqd2(dose: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     60.69
     >>> eqd2([70, 60, 30], [35, 27, 5], alpha_beta=3).round(2)
     array([70.  , 62.67, 54.  ])
+
+    Late effect (:math:`\alpha/\beta = 3` Gy) of 65 Gy/54 fx twice daily,
+    6 h apart, over repair half-times of 0.5 to 5 h (compare 60 Gy/27 fx
+    daily: 62.67 Gy):
+
+    >>> eqd2(65, 54, alpha_beta=3, fractions_per_day=2, interval_hours=6,
+    ...      repair_half_time_hours=[0.5, 1.5, 4, 5]).round(2)
+    array([54.65, 55.63, 60.18, 61.46])
+
+    Tumour (:math:`\alpha/\beta = 10` Gy) of 60 Gy/27 fx over 36 days with
+    an illustrative :math:`T_k = 28` days and :math:`K = 0.72` Gy/day of BED
+    (0.6 Gy/day of EQD2, head and neck SCC, Withers 1988):
+
+    >>> round(eqd2(60, 27, alpha_beta=10, overall_days=36, kickoff_days=28,
+    ...            repopulation_bed_per_day=0.72), 2)
+    56.31
     """
-    (d_total, n, ab), scalar = prepare(*_dose_args(dose, fractions, alpha_beta))
-    return finish(_eqdx(d_total, n, ab, EQD2_REFERENCE_DOSE), scalar)
+    options = _Options.of_call(locals())
+    return _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
 
 
-def _eqdx(dose: Any, fractions: Any, alpha_beta: Any, reference: Any) -> Any:
-    # Withers formula [2]; the ratio is computed first so that d == x gives exactly D.
-    return dose * ((dose / fractions + alpha_beta) / (reference + alpha_beta))
+def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
+    """EQDx of (dose, fractions, alpha_beta[, reference_dose_per_fraction]); x = 2 Gy if absent."""
+    arrays, corrected, scalar = _prepare_course(options, args, fractions_index=1)
+    d_total, n, ab = arrays[:3]
+    x = arrays[3] if len(arrays) > 3 else EQD2_REFERENCE_DOSE
+    d = d_total / n
+    if corrected.lq:
+        _warn_above_lq_range(d)
+    # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
+    result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
+    # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
+    return corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
 
 
-def eqdx(dose: Any, fractions: Any, *, alpha_beta: Any, reference_dose_per_fraction: Any) -> Any:
+@_document_corrections
+def eqdx(
+    dose: Any,
+    fractions: Any,
+    *,
+    alpha_beta: Any,
+    reference_dose_per_fraction: Any,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
+    repair_half_time_hours: Any = None,
+    overall_days: Any = None,
+    kickoff_days: Any = None,
+    repopulation_bed_per_day: Any = None,
+    alpha: Any = None,
+    potential_doubling_days: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+) -> Any:
     r"""Equivalent dose in fractions of ``x`` Gy (:math:`\mathrm{EQD}_x`).
 
     Parameters
@@ -183,6 +690,7 @@ def eqdx(dose: Any, fractions: Any, *, alpha_beta: Any, reference_dose_per_fract
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
     reference_dose_per_fraction : array_like
         The reference dose per fraction :math:`x > 0`; keyword-only. [Gy]
+    <corrections>
 
     Returns
     -------
@@ -194,8 +702,14 @@ def eqdx(dose: Any, fractions: Any, *, alpha_beta: Any, reference_dose_per_fract
     ------
     InvalidInputError
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
-        :math:`\alpha/\beta \le 0`, :math:`x \le 0`, or shapes that do not
-        broadcast.
+        :math:`\alpha/\beta \le 0`, :math:`x \le 0`, shapes that do not
+        broadcast, or correction options that are out of range, incomplete or
+        contradictory.
+
+    Warns
+    -----
+    RadcalcWarning
+        With ``model="lq"`` and a dose per fraction above 10 Gy.
 
     Notes
     -----
@@ -203,6 +717,11 @@ def eqdx(dose: Any, fractions: Any, *, alpha_beta: Any, reference_dose_per_fract
     :math:`x`, named :math:`\mathrm{EQD}_x` in [2]_:
 
     .. math:: \mathrm{EQD}_x = D \, \frac{d + \alpha/\beta}{x + \alpha/\beta}
+
+    With corrections, :math:`\mathrm{EQD}_x = \mathrm{BED}/(1 + x/(\alpha/\beta))`
+    of the corrected BED (the reference course is once daily, fully repaired
+    and free of a time factor).
+    <corrections-notes>
 
     References
     ----------
@@ -218,12 +737,18 @@ def eqdx(dose: Any, fractions: Any, *, alpha_beta: Any, reference_dose_per_fract
     40.677...
     >>> eqdx(70, 35, alpha_beta=3, reference_dose_per_fraction=2)
     70.0
+    >>> round(eqdx(30, 5, alpha_beta=10, reference_dose_per_fraction=1.8,
+    ...            model="lql", transition_dose=5), 3)
+    40.254
     """
-    (d_total, n, ab, x), scalar = prepare(
-        *_dose_args(dose, fractions, alpha_beta),
-        Arg("reference_dose_per_fraction", reference_dose_per_fraction, "> 0", "Gy"),
+    options = _Options.of_call(locals())
+    return _equivalent_dose(
+        options,
+        (
+            *_dose_args(dose, fractions, alpha_beta),
+            Arg("reference_dose_per_fraction", reference_dose_per_fraction, "> 0", "Gy"),
+        ),
     )
-    return finish(_eqdx(d_total, n, ab, x), scalar)
 
 
 def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
@@ -312,7 +837,23 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     return finish(b / (1 + EQD2_REFERENCE_DOSE / ab), scalar)
 
 
-def dose_for_eqd2(target_eqd2: Any, fractions: Any, *, alpha_beta: Any) -> Any:
+@_document_corrections
+def dose_for_eqd2(
+    target_eqd2: Any,
+    fractions: Any,
+    *,
+    alpha_beta: Any,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
+    repair_half_time_hours: Any = None,
+    overall_days: Any = None,
+    kickoff_days: Any = None,
+    repopulation_bed_per_day: Any = None,
+    alpha: Any = None,
+    potential_doubling_days: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+) -> Any:
     r"""Total physical dose that reaches a target EQD2 in ``fractions`` fractions.
 
     Parameters
@@ -323,6 +864,7 @@ def dose_for_eqd2(target_eqd2: Any, fractions: Any, *, alpha_beta: Any) -> Any:
         Number of fractions of the new schedule, :math:`n > 0`.
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    <corrections>
 
     Returns
     -------
@@ -334,7 +876,13 @@ def dose_for_eqd2(target_eqd2: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     ------
     InvalidInputError
         For NaN, infinite or negative target, :math:`n \le 0`,
-        :math:`\alpha/\beta \le 0`, or shapes that do not broadcast.
+        :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
+        correction options that are out of range, incomplete or contradictory.
+
+    Warns
+    -----
+    RadcalcWarning
+        With ``model="lq"`` when the dose per fraction found is above 10 Gy.
 
     Notes
     -----
@@ -343,6 +891,13 @@ def dose_for_eqd2(target_eqd2: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     :math:`D`), written in the cancellation-free form
 
     .. math:: D = \frac{2B}{1 + \sqrt{1 + 4B/(n\,\alpha/\beta)}}
+
+    Every correction keeps a closed form. The time factor adds the BED lost,
+    :math:`B = \mathrm{EQD2}\,(1 + 2/(\alpha/\beta)) + K\max(0,\ T - T_k)`
+    (``overall_days`` is that of the new course). Incomplete repair replaces
+    :math:`4B` by :math:`4B\,(1 + h_m)`. LQ-L inverts
+    :func:`radcalc.lql.dose_per_fraction_lql` at :math:`B/n` per fraction.
+    <corrections-notes>
 
     References
     ----------
@@ -355,18 +910,66 @@ def dose_for_eqd2(target_eqd2: Any, fractions: Any, *, alpha_beta: Any) -> Any:
     30.0
     >>> dose_for_eqd2(60, [30, 54], alpha_beta=10).round(3)
     array([60.   , 64.335])
+
+    Single-fraction dose with the tumour EQD2 of 30 Gy/5 fx at
+    :math:`\alpha/\beta = 10` Gy (40 Gy), under LQ-L with an illustrative
+    :math:`d_T = 6` Gy:
+
+    >>> round(dose_for_eqd2(40, 1, alpha_beta=10, model="lql", transition_dose=6), 3)
+    23.455
     """
-    (e, n, ab), scalar = prepare(
-        Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
-        Arg("fractions", fractions, "> 0"),
-        Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
+    options = _Options.of_call(locals())
+    (e, n, ab), corrected, scalar = _prepare_course(
+        options,
+        (
+            Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
+            Arg("fractions", fractions, "> 0"),
+            Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
+        ),
+        fractions_index=1,
     )
-    target_bed = e * (1 + EQD2_REFERENCE_DOSE / ab)
-    dose = 2 * target_bed / (1 + np.sqrt(1 + 4 * target_bed / (n * ab)))
-    return finish(dose, scalar)
+    target_bed = corrected.plus_time(e * (1 + EQD2_REFERENCE_DOSE / ab))  # B of the Notes
+    if corrected.lql:
+        per_fraction = lql.dose_per_fraction_lql_unchecked(
+            target_bed / n, ab, corrected.transition_dose
+        )
+        return corrected.finish(n * per_fraction, scalar)
+    # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
+    ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
+    ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
+    # d > 10 Gy exactly when b exceeds the BED of a 10 Gy fraction: test that here, on an
+    # array already made, rather than make d = D/n (memory, not arithmetic, is the cost).
+    limit = LQ_DOSE_PER_FRACTION_LIMIT
+    above = bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
+    if _writable(ratio):  # 1 + sqrt(1 + ratio), written into ratio
+        ratio += 1
+        np.sqrt(ratio, out=ratio)
+        ratio += 1
+    else:
+        ratio = 1 + np.sqrt(1 + ratio)
+    dose = 2 * target_bed / ratio
+    if above:
+        _warn_above_lq_range(dose / n)
+    return corrected.finish(dose, scalar)
 
 
-def fractions_for_eqd2(target_eqd2: Any, dose_per_fraction: Any, *, alpha_beta: Any) -> Any:
+@_document_corrections
+def fractions_for_eqd2(
+    target_eqd2: Any,
+    dose_per_fraction: Any,
+    *,
+    alpha_beta: Any,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
+    repair_half_time_hours: Any = None,
+    overall_days: Any = None,
+    kickoff_days: Any = None,
+    repopulation_bed_per_day: Any = None,
+    alpha: Any = None,
+    potential_doubling_days: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+) -> Any:
     r"""Number of fractions of size ``dose_per_fraction`` that reaches a target EQD2.
 
     Parameters
@@ -377,6 +980,7 @@ def fractions_for_eqd2(target_eqd2: Any, dose_per_fraction: Any, *, alpha_beta: 
         Physical dose per fraction :math:`d > 0` of the new schedule. [Gy]
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
+    <corrections>
 
     Returns
     -------
@@ -391,13 +995,29 @@ def fractions_for_eqd2(target_eqd2: Any, dose_per_fraction: Any, *, alpha_beta: 
     ------
     InvalidInputError
         For NaN, infinite or negative target, :math:`d \le 0`,
-        :math:`\alpha/\beta \le 0`, or shapes that do not broadcast.
+        :math:`\alpha/\beta \le 0`, shapes that do not broadcast,
+        correction options that are out of range, incomplete or contradictory,
+        or a solution :math:`n` that does not fit them (fewer fractions than
+        ``fractions_per_day`` with incomplete repair, or more than
+        ``overall_days`` allows).
+
+    Warns
+    -----
+    RadcalcWarning
+        With ``model="lq"`` and a dose per fraction above 10 Gy.
 
     Notes
     -----
     The BED of [1]_ solved for :math:`n`:
 
     .. math:: n = \frac{\mathrm{EQD2}\,(2 + \alpha/\beta)}{d\,(d + \alpha/\beta)}
+
+    With corrections, :math:`d` in the parenthesis becomes :math:`q` (module
+    docstring), and a time factor adds its EQD2,
+    :math:`K\max(0,\ T - T_k)/(1 + 2/(\alpha/\beta))`, to the target. The
+    overall time ``overall_days`` is held fixed, whatever :math:`n` comes out;
+    it must still allow :math:`n` fractions (else an error).
+    <corrections-notes>
 
     References
     ----------
@@ -411,10 +1031,30 @@ def fractions_for_eqd2(target_eqd2: Any, dose_per_fraction: Any, *, alpha_beta: 
     >>> n = fractions_for_eqd2(60, 2.2, alpha_beta=10)
     >>> round(n, 3), int(np.ceil(n))
     (26.826, 27)
+
+    Twice-daily fractions of 1.2 Gy, 6 h apart, for a late-tissue EQD2 of
+    60 Gy (:math:`\alpha/\beta = 3` Gy), with full repair and with a 4 h
+    repair half-time:
+
+    >>> round(fractions_for_eqd2(60, 1.2, alpha_beta=3), 2)
+    59.52
+    >>> round(fractions_for_eqd2(60, 1.2, alpha_beta=3, fractions_per_day=2, interval_hours=6,
+    ...                          repair_half_time_hours=4), 2)
+    54.06
     """
-    (e, d, ab), scalar = prepare(
-        Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
-        Arg("dose_per_fraction", dose_per_fraction, "> 0", "Gy"),
-        Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
+    options = _Options.of_call(locals())
+    (e, d, ab), corrected, scalar = _prepare_course(
+        options,
+        (
+            Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
+            Arg("dose_per_fraction", dose_per_fraction, "> 0", "Gy"),
+            Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
+        ),
+        fractions_index=None,
     )
-    return finish(e * ((EQD2_REFERENCE_DOSE + ab) / (d * (d + ab))), scalar)
+    if corrected.lq:
+        _warn_above_lq_range(d)
+    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
+    n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
+    corrected.check_fractions(n, solved=True)
+    return corrected.finish(n, scalar)

@@ -162,7 +162,9 @@ def _prepare_history(
 
 def _eqd2(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
     # Withers formula, the EQD2 of radcalc.lq.eqd2 on already validated arrays.
-    return lq._eqdx(dose, fractions, alpha_beta, lq.EQD2_REFERENCE_DOSE)
+    # lq._eqdx writes into its second argument: pass it a fresh temporary, never
+    # the caller's fractions array.
+    return lq._eqdx(dose, dose / fractions, alpha_beta, lq.EQD2_REFERENCE_DOSE)
 
 
 def _discounted_history(

@@ -14,11 +14,21 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from radcalc import lq
+from radcalc import lq, repair, repopulation
 from radcalc._validate import check_scalar
 from radcalc.errors import InvalidInputError, ScheduleParseError
 
 __all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"]
+
+
+_REPOPULATION_OPTIONS = (
+    "kickoff_days",
+    "repopulation_bed_per_day",
+    "alpha",
+    "potential_doubling_days",
+)
+#: Keyword options of Schedule.bed/eqd2: the tissue's parameters.
+_TISSUE_OPTIONS = ("repair_half_time_hours", *_REPOPULATION_OPTIONS, "model", "transition_dose")
 
 
 @dataclass(frozen=True)
@@ -34,9 +44,12 @@ class Schedule:
     fractions_per_day : int, optional
         Fractions given on a treatment day (1 daily, 2 twice daily). Default 1.
     interval_hours : float, optional
-        Time between fractions given on the same day. [h]
+        Time between fractions given on the same day; all fractions of a day
+        must fit in it, (fractions_per_day - 1) x interval_hours < 24 h. [h]
     overall_days : float, optional
-        Overall treatment time, first to last fraction. [days]
+        Overall treatment time, first to last fraction, at least
+        ``ceil(fractions / fractions_per_day) - 1`` (see
+        :func:`radcalc.repopulation.minimum_overall_days`). [days]
 
     Raises
     ------
@@ -44,8 +57,18 @@ class Schedule:
         For a negative, NaN or infinite dose, fractions that are not a whole
         number :math:`\ge 1`, fractions per day that are not a whole number
         :math:`\ge 1` or exceed the number of fractions, a non-positive
-        interval, an interval given for a once-daily schedule, or a negative
-        overall time.
+        interval, an interval given for a once-daily schedule or too long for
+        the fractions of a day to fit in one day, or an overall time that is
+        negative or shorter than the fractions need.
+
+    Notes
+    -----
+    The schedule knows its fractions per day, interval and overall time;
+    :meth:`bed` and :meth:`eqd2` take the tissue's parameters (repair
+    half-time, repopulation, LQ-L) and apply the corrections of
+    :mod:`radcalc.lq`. Without a repair half-time, repair between same-day
+    fractions is complete (plain LQ); the overall time is used only with the
+    repopulation options.
 
     Examples
     --------
@@ -56,6 +79,9 @@ class Schedule:
     60.69
     >>> Schedule(30, 5).bed([3, 10])
     array([90., 48.])
+    >>> bid = Schedule(65, 54, fractions_per_day=2, interval_hours=6)
+    >>> round(bid.eqd2(3), 2), round(bid.eqd2(3, repair_half_time_hours=4), 2)
+    (54.65, 60.18)
     """
 
     dose: float
@@ -80,9 +106,11 @@ class Schedule:
                     "needs fractions_per_day >= 2, got fractions_per_day 1"
                 )
             hours = check_scalar("interval_hours", self.interval_hours, "> 0", "h")
+            repair.check_fractions_per_day(per_day, hours)
             object.__setattr__(self, "interval_hours", hours)
         if self.overall_days is not None:
             days = check_scalar("overall_days", self.overall_days, ">= 0", "days")
+            repopulation.check_overall_days(days, self.fractions, per_day)
             object.__setattr__(self, "overall_days", days)
 
     @property
@@ -90,13 +118,59 @@ class Schedule:
         """Physical dose per fraction :math:`d = D/n`. [Gy]"""
         return self.dose / self.fractions
 
-    def bed(self, alpha_beta: Any) -> Any:
-        r"""BED of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.bed`."""
-        return lq.bed(self.dose, self.fractions, alpha_beta=alpha_beta)
+    def bed(
+        self,
+        alpha_beta: Any,
+        *,
+        repair_half_time_hours: Any = None,
+        kickoff_days: Any = None,
+        repopulation_bed_per_day: Any = None,
+        alpha: Any = None,
+        potential_doubling_days: Any = None,
+        model: str = "lq",
+        transition_dose: Any = None,
+    ) -> Any:
+        r"""BED of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.bed`.
 
-    def eqd2(self, alpha_beta: Any) -> Any:
-        r"""EQD2 of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.eqd2`."""
-        return lq.eqd2(self.dose, self.fractions, alpha_beta=alpha_beta)
+        The keyword-only tissue options are those of :func:`radcalc.bed`; the
+        schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
+        the repopulation options) ``overall_days``.
+        """
+        options = self._corrections(locals())
+        return lq.bed(self.dose, self.fractions, alpha_beta=alpha_beta, **options)
+
+    def eqd2(
+        self,
+        alpha_beta: Any,
+        *,
+        repair_half_time_hours: Any = None,
+        kickoff_days: Any = None,
+        repopulation_bed_per_day: Any = None,
+        alpha: Any = None,
+        potential_doubling_days: Any = None,
+        model: str = "lq",
+        transition_dose: Any = None,
+    ) -> Any:
+        r"""EQD2 of this schedule at ``alpha_beta`` [Gy]; see :func:`radcalc.eqd2`.
+
+        The keyword-only tissue options are those of :func:`radcalc.eqd2`; the
+        schedule supplies ``fractions_per_day``, ``interval_hours`` and (with
+        the repopulation options) ``overall_days``.
+        """
+        options = self._corrections(locals())
+        return lq.eqd2(self.dose, self.fractions, alpha_beta=alpha_beta, **options)
+
+    def _corrections(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The schedule's own correction options joined to the tissue's (from ``locals()``)."""
+        tissue = {name: arguments[name] for name in _TISSUE_OPTIONS}
+        repopulation_given = any(tissue[name] is not None for name in _REPOPULATION_OPTIONS)
+        return {
+            **tissue,
+            "fractions_per_day": self.fractions_per_day,
+            "interval_hours": self.interval_hours,
+            # The overall time matters only to repopulation, a property of the tissue.
+            "overall_days": self.overall_days if repopulation_given else None,
+        }
 
     def describe(self) -> str:
         """A short human description, e.g. ``'65 Gy in 54 fx twice daily (1.204 Gy/fx)'``.

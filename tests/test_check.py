@@ -433,6 +433,7 @@ schedules = st.tuples(
 ).map(lambda t: f"{t[0]!r}/{t[1]}")
 
 
+@pytest.mark.filterwarnings("ignore::radcalc.errors.RadcalcWarning")  # generated > 10 Gy/fx
 @settings(max_examples=60, deadline=None)
 @given(
     first=schedules,

@@ -130,6 +130,7 @@ def real(*names: str, interval: float = 24.0) -> list[tuple[float, int, float]]:
     return [(*REAL[name], interval) for name in names]
 
 
+@pytest.mark.filterwarnings("ignore::radcalc.errors.RadcalcWarning")  # > 10 Gy/fx examples
 @given(courses_st, alpha_beta_st)
 @example(real("70/35", "65/54"), 3.0)
 @example(real("70/35", "60/27"), 2.0)
@@ -151,6 +152,7 @@ def test_without_recovery_cumulative_is_the_plain_sum(
     )
 
 
+@pytest.mark.filterwarnings("ignore::radcalc.errors.RadcalcWarning")  # > 10 Gy/fx examples
 @given(courses_st, alpha_beta_st)
 @example(real("70/35", "65/54"), 3.0)
 @example(real("60/30", "30/5"), 2.0)
@@ -183,6 +185,7 @@ def test_more_recovery_never_raises_the_cumulative_dose(
     )
 
 
+@pytest.mark.filterwarnings("ignore::radcalc.errors.RadcalcWarning")  # > 10 Gy/fx examples
 @given(courses_st, alpha_beta_st, st.floats(0.1, 100), st.integers(1, 60), st.floats(0, 1))
 @example(real("70/35"), 2.0, 30.0, 1, 0.0)
 @example(real("70/35"), 2.0, 30.0, 5, 0.5)
@@ -243,6 +246,7 @@ def test_array_and_scalar_paths_agree(
 # --------------------------------------------------------------------------- array kinds
 
 
+@pytest.mark.filterwarnings("ignore::radcalc.errors.RadcalcWarning")  # > 10 Gy/fx examples
 def test_dose_grids_broadcast_and_candidates_tabulate() -> None:
     prior = np.array([[40.0, 50.0], [60.0, 70.0]])
     fx = np.array([1, 5, 30]).reshape(3, 1, 1)
