@@ -178,6 +178,16 @@ def _eqdx(dose: Any, quadratic_dose: Any, alpha_beta: Any, reference: Any) -> An
     return q
 
 
+def _eqd2_of_validated(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
+    """Plain-LQ EQD2 of arrays already checked by :func:`prepare` (no warning, no copy).
+
+    For other radcalc modules that validate a whole history at once: unlike
+    :func:`_eqdx` it makes its own temporary, so a caller's array is never
+    written into.
+    """
+    return _eqdx(dose, dose / fractions, alpha_beta, EQD2_REFERENCE_DOSE)
+
+
 class _Options(NamedTuple):
     """The correction options exactly as the caller gave them (None = not given)."""
 

@@ -160,13 +160,6 @@ def _prepare_history(
     return arrays[:k], arrays[k : 2 * k], arrays[2 * k : 2 * k + m], arrays[2 * k + m :], scalar
 
 
-def _eqd2(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
-    # Withers formula, the EQD2 of radcalc.lq.eqd2 on already validated arrays.
-    # lq._eqdx writes into its second argument: pass it a fresh temporary, never
-    # the caller's fractions array.
-    return lq._eqdx(dose, dose / fractions, alpha_beta, lq.EQD2_REFERENCE_DOSE)
-
-
 def _discounted_history(
     doses: list[Any],
     fractions: list[Any],
@@ -180,7 +173,7 @@ def _discounted_history(
     for i in reversed(range(len(doses))):
         elapsed = elapsed + intervals[i]
         recovered = model.fraction_recovered(elapsed)
-        total = total + (1 - recovered) * _eqd2(doses[i], fractions[i], alpha_beta)
+        total = total + (1 - recovered) * lq._eqd2_of_validated(doses[i], fractions[i], alpha_beta)
     return total
 
 
@@ -203,7 +196,7 @@ def _cumulative(
         extra=(Arg("alpha_beta", alpha_beta, "> 0", "Gy"),),
     )
     history = _discounted_history(d[:-1], n[:-1], t, ab, model)
-    return history + _eqd2(d[-1], n[-1], ab), ab, scalar
+    return history + lq._eqd2_of_validated(d[-1], n[-1], ab), ab, scalar
 
 
 def cumulative_eqd2(
