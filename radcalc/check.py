@@ -35,7 +35,6 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 import os
 import tomllib
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from radcalc import lq
+from radcalc._tables import html_table, text_table
 from radcalc.constraints import (
     ConstraintRule,
     ConstraintSet,
@@ -64,6 +64,14 @@ Status = Literal["PASS", "WARN", "FAIL", "INFO", "N/A"]
 #: Every status, most serious first.
 STATUSES: tuple[Status, ...] = ("FAIL", "WARN", "PASS", "INFO", "N/A")
 
+_HEADERS = ("STATUS", "RULE", "APPLIES TO", "VALUE", "LIMIT", "α/β", "SOURCE")
+_STATUS_COLOURS: Mapping[Status, str] = {
+    "FAIL": "#f8d7da",
+    "WARN": "#fff3cd",
+    "PASS": "#d1e7dd",
+    "INFO": "#cfe2ff",
+    "N/A": "#e9ecef",
+}
 _SEVERITY_STATUS: Mapping[str, Status] = {"violation": "FAIL", "warning": "WARN", "info": "INFO"}
 
 
@@ -185,6 +193,18 @@ class CheckRow:
         mark = "*" if self.alpha_beta_assumed else ""
         return f"{self.alpha_beta:g}{mark}"
 
+    def cells(self) -> tuple[str, ...]:
+        """The row's cells under the report's column headers (``_HEADERS``)."""
+        return (
+            self.status,
+            f"{self.set_name}:{self.rule_id}",
+            self.applies_to,
+            self.value_text(),
+            self.limit_text(),
+            self.alpha_beta_text(),
+            f"{self.source} [{self.source_status}]",
+        )
+
 
 def _number_text(value: float, limit: float | None) -> str:
     text = f"{value:.6g}"
@@ -272,17 +292,6 @@ class CheckReport:
             "rows": [row.to_dict() for row in self.rows],
         }
 
-    def _columns(self) -> list[tuple[str, list[str]]]:
-        return [
-            ("STATUS", [r.status for r in self.rows]),
-            ("RULE", [f"{r.set_name}:{r.rule_id}" for r in self.rows]),
-            ("APPLIES TO", [r.applies_to for r in self.rows]),
-            ("VALUE", [r.value_text() for r in self.rows]),
-            ("LIMIT", [r.limit_text() for r in self.rows]),
-            ("α/β", [r.alpha_beta_text() for r in self.rows]),
-            ("SOURCE", [f"{r.source} [{r.source_status}]" for r in self.rows]),
-        ]
-
     def summary(self) -> str:
         """One line: the counts and the verdict."""
         counts = self.counts()
@@ -291,55 +300,24 @@ class CheckReport:
         return f"{parts}. {verdict}."
 
     def __str__(self) -> str:
-        columns = self._columns()
-        widths = [max([len(name), *(len(v) for v in values)]) for name, values in columns]
-        lines = []
         header = f"Plan: {self.plan.origin}" + (f" ({self.plan.title})" if self.plan.title else "")
-        lines.append(header)
-        lines.append(f"Constraint sets: {', '.join(s.name for s in self.sets)}")
+        lines = [header, f"Constraint sets: {', '.join(s.name for s in self.sets)}", ""]
+        table = text_table(_HEADERS, [row.cells() for row in self.rows])
+        lines.append(table[0])
+        for row, line in zip(self.rows, table[1:], strict=True):
+            lines += [line, f"        {row.detail}"]
         lines.append("")
-        lines.append(
-            "  ".join(name.ljust(w) for (name, _), w in zip(columns, widths, strict=True)).rstrip()
-        )
-        for i, row in enumerate(self.rows):
-            cells = [values[i].ljust(w) for (_, values), w in zip(columns, widths, strict=True)]
-            lines.append("  ".join(cells).rstrip())
-            lines.append(f"        {row.detail}")
-        lines.append("")
-        if any(r.alpha_beta_text().endswith("*") for r in self.rows):
+        if any(r.alpha_beta_assumed for r in self.rows):
             lines.append("α/β* = radcalc's assumption, not stated by the source [Gy].")
         lines.append(self.summary())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colours = {
-            "FAIL": "#f8d7da",
-            "WARN": "#fff3cd",
-            "PASS": "#d1e7dd",
-            "INFO": "#cfe2ff",
-            "N/A": "#e9ecef",
-        }
-        names = ["STATUS", "RULE", "APPLIES TO", "VALUE", "LIMIT", "α/β", "SOURCE", "DETAIL"]
-        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
-        body = []
-        for row in self.rows:
-            cells = [
-                row.status,
-                f"{row.set_name}:{row.rule_id}",
-                row.applies_to,
-                row.value_text(),
-                row.limit_text(),
-                row.alpha_beta_text(),
-                f"{row.source} [{row.source_status}]",
-                row.detail,
-            ]
-            tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-            style = f' style="background:{colours[row.status]}"'
-            body.append(f"<tr{style}>{tds}</tr>")
-        caption = html.escape(f"{self.plan.origin}: {self.summary()}")
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
+        return html_table(
+            f"{self.plan.origin}: {self.summary()}",
+            (*_HEADERS, "DETAIL"),
+            [(*row.cells(), row.detail) for row in self.rows],
+            [f"background:{_STATUS_COLOURS[row.status]}" for row in self.rows],
         )
 
 

@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from radcalc import lq
+from radcalc._tables import html_table, text_table
 from radcalc._validate import Arg, _short, check_scalar, finish, prepare
 from radcalc.errors import InvalidInputError
 from radcalc.recovery import (
@@ -828,25 +829,6 @@ def _course_dose(
     )
 
 
-def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in (headers, *rows)
-    ]
-
-
-def _html_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return (
-        f"<table><caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
 def _html_paragraphs(lines: Sequence[str], warnings: Sequence[str]) -> str:
     text = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     return text + "".join(f"<p><strong>Warning:</strong> {html.escape(w)}</p>" for w in warnings)
@@ -909,13 +891,13 @@ class CumulativeDose:
 
     def __str__(self) -> str:
         lines = [self._title(), _recovery_line(self.recovery)]
-        lines += _text_table(_COURSE_HEADERS, self._rows())
+        lines += text_table(_COURSE_HEADERS, self._rows())
         lines.append(self._summary())
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return _html_table(self._title(), _COURSE_HEADERS, self._rows()) + _html_paragraphs(
+        return html_table(self._title(), _COURSE_HEADERS, self._rows()) + _html_paragraphs(
             [self._summary(), _recovery_line(self.recovery)], self.warnings
         )
 
@@ -1041,19 +1023,19 @@ class DoseBudget:
     def __str__(self) -> str:
         lines = [self._title(), _recovery_line(self.recovery)]
         if self.prior:
-            lines += _text_table(_PRIOR_HEADERS, [row._cells() for row in self.prior])
+            lines += text_table(_PRIOR_HEADERS, [row._cells() for row in self.prior])
         lines.append(self._status())
-        lines += _text_table(_OPTION_HEADERS, self._option_rows())
+        lines += text_table(_OPTION_HEADERS, self._option_rows())
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         prior = (
-            _html_table("Earlier courses", _PRIOR_HEADERS, [r._cells() for r in self.prior])
+            html_table("Earlier courses", _PRIOR_HEADERS, [r._cells() for r in self.prior])
             if self.prior
             else ""
         )
-        options = _html_table(self._title(), _OPTION_HEADERS, self._option_rows())
+        options = html_table(self._title(), _OPTION_HEADERS, self._option_rows())
         return (
             options
             + _html_paragraphs([self._status(), _recovery_line(self.recovery)], ())
