@@ -15,15 +15,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from radcalc._validate import Rule, check_scalar
+from radcalc._validate import Rule, _short, check_scalar
 from radcalc.errors import InvalidInputError
 
 __all__ = ["Table", "parse_toml_text", "read_toml_file"]
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def read_toml_file(path: str | os.PathLike[str], error: type[InvalidInputError]) -> dict[str, Any]:

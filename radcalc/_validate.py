@@ -32,6 +32,7 @@ __all__ = [
     "check_whole",
     "finish",
     "is_duck_array",
+    "normalize_name",
     "prepare",
     "require",
     "warn_caller",
@@ -248,3 +249,14 @@ def warn_caller(message: str) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, RadcalcWarning, stacklevel=level)
+
+
+def normalize_name(name: str) -> str:
+    """An organ name for matching: lower case, ``_``/``-`` as spaces, single spaces.
+
+    Examples
+    --------
+    >>> normalize_name(" Spinal_Cord ")
+    'spinal cord'
+    """
+    return " ".join(name.replace("_", " ").replace("-", " ").lower().split())

@@ -37,10 +37,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from radcalc import lq
@@ -50,7 +48,6 @@ from radcalc.constraints import (
     ConstraintSet,
     compare,
     load_constraint_set,
-    normalize_name,
 )
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
@@ -597,28 +594,8 @@ def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> C
 
 
 def _recovery_model(plan: Plan, organ: PlanOrgan) -> RecoveryModel:
-    """The plan's recovery model for ``organ`` (the organ's table of a recovery file)."""
-    spec = plan.recovery
-    if isinstance(spec, str) and spec.strip().lower().endswith(".toml"):
-        spec = Path(spec)
-    table = organ.name
-    if isinstance(spec, os.PathLike):
-        table = _matching_table(Path(spec), organ.name) or organ.name
-    return resolve_recovery(spec, organ=table)
-
-
-def _matching_table(path: Path, organ_name: str) -> str | None:
-    """The table of a recovery file whose name matches ``organ_name`` (case, ``_``, ``-``)."""
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None  # resolve_recovery reports the problem, naming the file
-    wanted = normalize_name(organ_name)
-    for key, value in document.items():
-        if isinstance(value, dict) and normalize_name(key) == wanted:
-            return key
-    return None
+    """The plan's recovery model; from a recovery file, the table of this organ."""
+    return resolve_recovery(plan.recovery, organ=organ.name)
 
 
 def _cumulative(

@@ -63,6 +63,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from radcalc._toml import Table, parse_toml_text, read_toml_file
+from radcalc._validate import normalize_name
 from radcalc.errors import ConstraintSetError
 
 __all__ = [
@@ -186,17 +187,6 @@ def compare(value: float, comparator: str, limit: float) -> bool:
     if comparator == ">":
         return value > limit
     raise ConstraintSetError(f"comparator must be one of {_COMPARATORS}, got {comparator!r}")
-
-
-def normalize_name(name: str) -> str:
-    """An organ name for matching: lower case, ``_``/``-`` as spaces, single spaces.
-
-    Examples
-    --------
-    >>> normalize_name(" Spinal_Cord ")
-    'spinal cord'
-    """
-    return " ".join(name.replace("_", " ").replace("-", " ").lower().split())
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from radcalc._validate import Arg, check_scalar, finish, prepare
+from radcalc._toml import read_toml_file
+from radcalc._validate import Arg, check_scalar, finish, normalize_name, prepare
 from radcalc.errors import InvalidInputError
 
 __all__ = [
@@ -761,14 +761,9 @@ def from_toml(path: str | os.PathLike[str], *, organ: str | None = None) -> Reco
     file = Path(path)
     where = f"recovery file {str(file)!r}"
     try:
-        with file.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
-        raise InvalidInputError(f"{where} not found") from None
-    except OSError as exc:
-        raise InvalidInputError(f"{where} could not be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInputError(f"{where} is not valid TOML: {exc}") from None
+        document = read_toml_file(file, InvalidInputError)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"recovery file {exc}") from None
     default_source = document.get("source", USER_DEFINED)
     if not isinstance(default_source, str):
         raise InvalidInputError(
@@ -790,9 +785,13 @@ def from_toml(path: str | os.PathLike[str], *, organ: str | None = None) -> Reco
             )
         organ = next(iter(tables))
     if organ not in tables:
-        raise InvalidInputError(
-            f"{where} has no table for organ {organ!r}; it has: {', '.join(tables)}"
-        )
+        # "spinal cord", "Spinal_Cord" and "spinal-cord" name the same table.
+        matches = [key for key in tables if normalize_name(key) == normalize_name(organ)]
+        if len(matches) != 1:
+            raise InvalidInputError(
+                f"{where} has no table for organ {organ!r}; it has: {', '.join(tables)}"
+            )
+        organ = matches[0]
     return _model_from_table(
         tables[organ], f"{where}, table [{organ}]", f"{file.name}:{organ}", default_source
     )

@@ -163,7 +163,7 @@ def test_budget_over_the_limit_exits_zero_and_says_so() -> None:
         pytest.param(
             ["reirr", *NPC, "--new", "30/5", "--ab", "2", "--recovery", "missing.toml"],
             1,
-            "Error: recovery file 'missing.toml' not found",
+            "Error: recovery file missing.toml: cannot read the file",
             id="missing recovery file",
         ),
         pytest.param(
