@@ -30,9 +30,33 @@ from radcalc.schedules import Schedule, parse_schedule
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Subcommands that live in their own modules, imported only when invoked
+#: (``radcalc eqd2`` must not pay for pydicom, dask or matplotlib).
+#: name -> "module:attribute" of a click command.
+LAZY_COMMANDS: dict[str, str] = {}
+
+
 class _RadcalcGroup(click.Group):
     """A click group that turns radcalc errors into one line and exit status 1,
-    and radcalc warnings into ``note:`` lines on stderr."""
+    and radcalc warnings into ``note:`` lines on stderr. Commands named in
+    ``LAZY_COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        if self is main:
+            names.update(LAZY_COMMANDS)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and self is main and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{LAZY_COMMANDS[cmd_name]} is not a click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         # Model-validity warnings a command did not report itself become
