@@ -128,8 +128,9 @@ def html_table(
     ... # doctest: +NORMALIZE_WHITESPACE
     <table><caption>t</caption><thead><tr><th style="text-align:left">name</th><th
     style="text-align:right">dose</th></tr></thead><tbody><tr><td
-    style="text-align:left">cord</td><td style="text-align:right">45 Gy</td></tr></tbody><tfoot><tr><td
-    colspan="2" style="text-align:left">* a note</td></tr></tfoot></table>
+    style="text-align:left">cord</td><td style="text-align:right">45
+    Gy</td></tr></tbody><tfoot><tr><td colspan="2" style="text-align:left">*
+    a note</td></tr></tfoot></table>
     """
     if any(len(row) != len(headers) for row in rows):
         raise ValueError("every row of a table needs one cell per header")
