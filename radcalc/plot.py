@@ -294,20 +294,21 @@ def plot_dvh(
             f"structures must be a non-empty mapping of name to DVH, got {_short(structures)}"
         )
     n = check_scalar("fractions", fractions, "> 0")
-    ax = _new_axes(ax)
-    for index, (name, dvh) in enumerate(structures.items()):
+    checked = []  # everything validated before anything is drawn
+    for name, dvh in structures.items():
         if isinstance(alpha_beta, Mapping):
             if name not in alpha_beta:
                 raise InvalidInputError(f"alpha_beta has no entry for structure {name!r}")
             bounds = _alpha_beta_bounds(f"alpha_beta[{name!r}]", alpha_beta[name])
         else:
             bounds = _alpha_beta_bounds("alpha_beta", alpha_beta)
-        dose, volume = _checked_curve(name, dvh, unit)
+        checked.append((name, *_checked_curve(name, dvh, unit), *bounds))
+    ax = _new_axes(ax)
+    for index, (name, dose, volume, low, high) in enumerate(checked):
         colour = _colour(index)
         if physical:
             (line,) = ax.plot(dose, volume, color=colour, linestyle="--", label=f"{name} physical")
             line.set_gid(f"{name}:physical")
-        low, high = bounds
         label = f"{name} EQD2, {_alpha_beta_text(low, high)}"
         if low == high:
             (line,) = ax.plot(lq.eqd2(dose, n, alpha_beta=low), volume, color=colour, label=label)
@@ -563,19 +564,21 @@ def plot_repair_half_times(
     low, high = _alpha_beta_bounds("alpha_beta", alpha_beta)
     (half_times,), _ = prepare(Arg("half_times_hours", half_times_hours, "> 0", "h"))
     half_times = np.atleast_1d(half_times)
-    ax = _new_axes(ax)
-    for index, (label, schedule) in enumerate(schedules.items()):
+    courses = {}
+    for label, schedule in schedules.items():
         course = parse_schedule(schedule) if isinstance(schedule, str) else schedule
         if not isinstance(course, Schedule):
             raise InvalidInputError(
                 f"schedules[{label!r}] must be a Schedule or a schedule string, got "
                 f"{_short(schedule)}"
             )
+        courses[label] = course
+    ax = _new_axes(ax)
+    for index, (label, course) in enumerate(courses.items()):
 
         def curve(ab: float, course: Schedule = course) -> Any:
-            return np.broadcast_to(
-                course.eqd2(ab, repair_half_time_hours=half_times), half_times.shape
-            )
+            eqd2 = course.eqd2(ab, repair_half_time_hours=half_times)
+            return np.broadcast_to(eqd2, half_times.shape)
 
         if low == high:
             (line,) = ax.plot(half_times, curve(low), color=_colour(index), label=label)
