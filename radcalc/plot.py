@@ -446,6 +446,7 @@ def plot_budget(
             xytext=(4, -12),
             fontsize="small",
         )
+    ax.margins(x=0.08)  # room for the labels of the outermost options
     ax.set_xlabel("fractions of the new course")
     ax.set_ylabel("largest total dose to the organ [Gy]")
     ax.set_title(title if title is not None else budget._title(), fontsize="medium")
