@@ -36,7 +36,7 @@ non-increasing.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,6 +59,7 @@ __all__ = [
     "plot_eqd2_map",
     "plot_repair_half_times",
     "save_budget_figure",
+    "save_figure",
 ]
 
 _VOLUME_UNITS = {"%": "%", "cm³": "cm³", "cc": "cm³", "cm3": "cm³"}
@@ -69,6 +70,10 @@ class MissingDependencyError(RadcalcError, ImportError):
     """matplotlib is not installed: ``pip install "radcalc[plot]"``."""
 
 
+def _missing_matplotlib() -> MissingDependencyError:
+    return MissingDependencyError('radcalc.plot needs matplotlib: pip install "radcalc[plot]"')
+
+
 def _new_axes(ax: Axes | None) -> Axes:
     """``ax``, or the axes of a new pyplot figure (shown inline in Jupyter)."""
     if ax is not None:
@@ -76,9 +81,7 @@ def _new_axes(ax: Axes | None) -> Axes:
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - matplotlib is a test dependency
-        raise MissingDependencyError(
-            'radcalc.plot needs matplotlib: pip install "radcalc[plot]"'
-        ) from exc
+        raise _missing_matplotlib() from exc
     _, new = plt.subplots()
     return new
 
@@ -456,27 +459,42 @@ def plot_budget(
     return ax
 
 
-def save_budget_figure(budget: DoseBudget, path: str | os.PathLike[str]) -> None:
-    """Write :func:`plot_budget` of ``budget`` to an image file (``radcalc budget --plot``).
+def save_figure(
+    path: str | os.PathLike[str],
+    draw: Callable[[Axes], object],
+    *,
+    figsize: tuple[float, float] = (7.0, 4.5),
+) -> None:
+    """Draw into the axes of a new figure and write it to ``path`` (for ``--plot FILE``).
 
-    The format follows the file's extension (``.png``, ``.pdf``, ``.svg``,
-    ...). Uses no pyplot state and no display.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The image file; its extension sets the format (``.png``, ``.pdf``,
+        ``.svg``, ...). Checked before anything is drawn.
+    draw : callable
+        Called with the new Axes, e.g. ``lambda ax: plot_dvh(..., ax=ax)``.
+    figsize : tuple of float, optional
+        Figure width and height [inches]; default (7, 4.5).
 
     Raises
     ------
     InvalidInputError
         For an extension matplotlib cannot write, or a file that cannot be
-        written (the message names it).
+        written (the message names it); and whatever ``draw`` raises.
     MissingDependencyError
         When matplotlib is not installed.
+
+    Notes
+    -----
+    Uses no pyplot state and no display (a bare ``matplotlib.figure.Figure``),
+    so it is safe in a command, a thread or on a server.
     """
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - matplotlib is a test dependency
-        raise MissingDependencyError(
-            'radcalc budget --plot needs matplotlib: pip install "radcalc[plot]"'
-        ) from exc
-    figure = Figure(figsize=(7, 4.5))
+        raise _missing_matplotlib() from exc
+    figure = Figure(figsize=figsize)
     text = os.fspath(path)
     extension = os.path.splitext(text)[1].lstrip(".").lower()
     supported = figure.canvas.get_supported_filetypes()
@@ -485,7 +503,7 @@ def save_budget_figure(budget: DoseBudget, path: str | os.PathLike[str]) -> None
             f"plot file {text!r}: the extension must be one of "
             f"{', '.join('.' + e for e in sorted(supported))}, got {extension or 'none'!r}"
         )
-    plot_budget(budget, ax=figure.add_subplot())
+    draw(figure.add_subplot())
     figure.tight_layout()
     try:
         figure.savefig(text, dpi=100)
@@ -493,6 +511,14 @@ def save_budget_figure(budget: DoseBudget, path: str | os.PathLike[str]) -> None
         raise InvalidInputError(
             f"plot file {text!r}: cannot write it ({exc.strerror or exc})"
         ) from None
+
+
+def save_budget_figure(budget: DoseBudget, path: str | os.PathLike[str]) -> None:
+    """Write :func:`plot_budget` of ``budget`` to an image file (``radcalc budget --plot``).
+
+    See :func:`save_figure` for the format and the errors.
+    """
+    save_figure(path, lambda ax: plot_budget(budget, ax=ax))
 
 
 # --------------------------------------------------------------------------- repair
@@ -547,7 +573,7 @@ def plot_repair_half_times(
     References
     ----------
     .. [1] Thames HD. An 'incomplete-repair' model for survival after
-       fractionated and continuous irradiation. Int J Radiat Biol
+       fractionated and continuous irradiations. Int J Radiat Biol
        1985;47:319-339.
 
     Examples

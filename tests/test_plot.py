@@ -251,6 +251,17 @@ def test_budget_figure_file_from_python(tmp_path: Path) -> None:
     assert text.startswith("<?xml") and "fractions of the new course" in text
 
 
+def test_save_figure_for_the_dvh_and_map_commands(tmp_path: Path) -> None:
+    # What `radcalc dvh --plot` and `radcalc map --plot` (issue 9) will call.
+    path = tmp_path / "dvh.svg"
+    plot.save_figure(path, lambda ax: plot.plot_dvh(GOOD, fractions=5, alpha_beta=(2, 4), ax=ax))
+    assert "cord EQD2, α/β 2–4 Gy" in path.read_text()
+    bad = tmp_path / "map.png"
+    with pytest.raises(InvalidInputError, match="values must be a 2-D slice"):
+        plot.save_figure(bad, lambda ax: plot.plot_eqd2_map([1.0], x_mm=[0], y_mm=[0], ax=ax))
+    assert not bad.exists()
+
+
 # --------------------------------------------------------------------------- CLI
 
 
