@@ -29,6 +29,7 @@ from typing import Any, Literal
 __all__ = [
     "ALPHA_BETA_FOOTNOTE",
     "Align",
+    "align_by_header",
     "column_alignment",
     "constraint_set_html",
     "html_table",
@@ -90,6 +91,18 @@ def column_alignment(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> l
         numeric = bool(filled) and all(is_number_cell(cell) for cell in filled)
         alignment.append("right" if numeric else "left")
     return alignment
+
+
+def align_by_header(headers: Sequence[str], *, right: Iterable[str]) -> list[Align]:
+    """``"right"`` for the columns named in ``right``, ``"left"`` for the others.
+
+    Examples
+    --------
+    >>> align_by_header(("STATUS", "VALUE"), right=("VALUE",))
+    ['left', 'right']
+    """
+    numeric = set(right)
+    return ["right" if header in numeric else "left" for header in headers]
 
 
 def _cell(tag: str, text: str, align: Align) -> str:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from radcalc import lq
-from radcalc._tables import ALPHA_BETA_FOOTNOTE, html_table, text_table
+from radcalc._tables import ALPHA_BETA_FOOTNOTE, align_by_header, html_table, text_table
 from radcalc.constraints import (
     ConstraintRule,
     ConstraintSet,
@@ -315,7 +315,7 @@ class CheckReport:
             (*_HEADERS, "DETAIL"),
             [(*row.cells(), row.detail) for row in self.rows],
             [f"background:{_STATUS_COLOURS[row.status]}" for row in self.rows],
-            align=("left", "left", "left", "right", "right", "right", "left", "left"),
+            align=align_by_header((*_HEADERS, "DETAIL"), right=("VALUE", "LIMIT", "α/β")),
             footnotes=[ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else [],
         )
 

@@ -206,7 +206,7 @@ def _checked_curve(
             f"{label}: a cumulative DVH's volume must not increase with dose (is it a "
             "differential DVH?)"
         )
-    if unit == "%" and volume.max() > 100:
+    if unit == "%" and volume.max() > 100 * (1 + 1e-9):  # rounding of a computed 100 %
         raise InvalidInputError(
             f"{label}: volume in % must be <= 100, got {volume.max():g} (is it in cm³?)"
         )
