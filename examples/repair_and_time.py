@@ -29,6 +29,8 @@ import radcalc
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from radcalc.plot import plot_repair_half_times
+
 SCHEDULES = {
     "65 Gy/54 fx BID (6 h)": radcalc.SCHEDULE_PRESETS["hyperfractionated-65-54-bid"].schedule,
     "60 Gy/27 fx daily": radcalc.SCHEDULE_PRESETS["standard-60-27"].schedule,
@@ -89,15 +91,18 @@ def write_tables(rows: list[dict[str, object]], directory: Path) -> str:
 
 
 def write_figure(directory: Path) -> Path:
+    """One panel per tissue, drawn by radcalc.plot.plot_repair_half_times."""
     figure, axes = plt.subplots(1, len(TISSUES), figsize=(12, 4), sharex=True)
     for axis, (tissue, alpha_beta) in zip(axes, TISSUES, strict=True):
-        for name, schedule in SCHEDULES.items():
-            eqd2 = schedule.eqd2(alpha_beta, repair_half_time_hours=FIGURE_HALF_TIMES)
-            axis.plot(FIGURE_HALF_TIMES, eqd2, label=name)
-        axis.set_title(f"{tissue} (α/β {alpha_beta:g} Gy)")
-        axis.set_xlabel("repair half-time [h]")
-        axis.grid(alpha=0.3)
-    axes[0].set_ylabel("EQD2 [Gy]")
+        plot_repair_half_times(
+            SCHEDULES,
+            alpha_beta=alpha_beta,
+            half_times_hours=FIGURE_HALF_TIMES,
+            ax=axis,
+            title=f"{tissue} (α/β {alpha_beta:g} Gy)",
+        )
+    for axis in axes[1:]:
+        axis.set_ylabel("")
     axes[0].legend(fontsize="small")
     figure.suptitle("Incomplete repair between same-day fractions (Thames 1985)")
     figure.tight_layout()

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from radcalc import lq
-from radcalc._tables import html_table, text_table
+from radcalc._tables import ALPHA_BETA_FOOTNOTE, align_by_header, html_table, text_table
 from radcalc.constraints import (
     ConstraintRule,
     ConstraintSet,
@@ -305,7 +305,7 @@ class CheckReport:
             lines += [line, f"        {row.detail}"]
         lines.append("")
         if any(r.alpha_beta_assumed for r in self.rows):
-            lines.append("α/β* = radcalc's assumption, not stated by the source [Gy].")
+            lines.append(ALPHA_BETA_FOOTNOTE)
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -315,6 +315,8 @@ class CheckReport:
             (*_HEADERS, "DETAIL"),
             [(*row.cells(), row.detail) for row in self.rows],
             [f"background:{_STATUS_COLOURS[row.status]}" for row in self.rows],
+            align=align_by_header((*_HEADERS, "DETAIL"), right=("VALUE", "LIMIT", "α/β")),
+            footnotes=[ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else [],
         )
 
 

@@ -671,6 +671,14 @@ def reirr(
     required=True,
     help="Fractions of the new course; repeat to compare (--fx 1 --fx 5 --fx 30).",
 )
+@click.option(
+    "--plot",
+    "plot_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Also write the budget against the number of fractions (1 to the largest --fx) "
+    "as a figure, e.g. budget.png (needs matplotlib: pip install 'radcalc[plot]').",
+)
 def budget(
     priors: tuple[str, ...],
     intervals: tuple[str, ...],
@@ -682,6 +690,7 @@ def budget(
     limit: float | None,
     limit_bed: float | None,
     fractions: tuple[int, ...],
+    plot_file: str | None,
 ) -> None:
     """Largest TOTAL dose to the organ of a new course, for each number of fractions.
 
@@ -703,6 +712,10 @@ def budget(
         recovery=recovery,
         organ=organ,
     )
+    if plot_file is not None:  # first: a bad file name is an error before any output
+        from radcalc.plot import save_budget_figure
+
+        save_budget_figure(result, plot_file)
     _print_result(result, as_json)
 
 

@@ -62,6 +62,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from radcalc._tables import constraint_set_html
 from radcalc._toml import Table, parse_toml_text, read_toml_file
 from radcalc._validate import normalize_name
 from radcalc.errors import ConstraintSetError
@@ -424,6 +425,9 @@ class ConstraintSet:
             "source": source,
             "rules": [dataclasses.asdict(rule) for rule in self.rules],
         }
+
+    def _repr_html_(self) -> str:
+        return constraint_set_html(self)
 
     def describe(self) -> str:
         """Every rule as readable text, with the source: for review by a physicist.

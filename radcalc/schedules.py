@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from radcalc import lq, repair, repopulation
+from radcalc._tables import presets_html, schedule_html
 from radcalc._validate import check_scalar
 from radcalc.errors import InvalidInputError, ScheduleParseError
 
-__all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"]
+__all__ = ["SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "SchedulePresets", "parse_schedule"]
 
 
 _REPOPULATION_OPTIONS = (
@@ -190,6 +191,9 @@ class Schedule:
             f"({self.dose_per_fraction:.4g} Gy/fx)"
         )
 
+    def _repr_html_(self) -> str:
+        return schedule_html(self)
+
     @classmethod
     def parse(cls, text: str) -> Schedule:
         """Parse a schedule string; see :func:`parse_schedule`."""
@@ -211,12 +215,37 @@ class SchedulePreset:
     schedule: Schedule
     source: str
 
+    def _repr_html_(self) -> str:
+        return presets_html([self])
+
+
+class SchedulePresets(Mapping[str, SchedulePreset]):
+    """A read-only mapping of preset name to :class:`SchedulePreset`, an HTML table in Jupyter."""
+
+    def __init__(self, presets: Mapping[str, SchedulePreset]) -> None:
+        self._presets = dict(presets)
+
+    def __getitem__(self, name: str) -> SchedulePreset:
+        return self._presets[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._presets)
+
+    def __len__(self) -> int:
+        return len(self._presets)
+
+    def __repr__(self) -> str:
+        return f"SchedulePresets({self._presets!r})"
+
+    def _repr_html_(self) -> str:
+        return presets_html(self._presets.values())
+
 
 _LI2024 = "Li JS et al. Int J Radiat Oncol Biol Phys 2024; doi:10.1016/j.ijrobp.2024.07.2143"
 _YOU2023 = "You R et al. Lancet 2023;401:917-927"
 
 #: The schedules named in the founding consensus (Li et al. 2024), by name.
-SCHEDULE_PRESETS: MappingProxyType[str, SchedulePreset] = MappingProxyType(
+SCHEDULE_PRESETS: SchedulePresets = SchedulePresets(
     {
         p.name: p
         for p in (

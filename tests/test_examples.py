@@ -68,3 +68,16 @@ def test_repair_and_time_writes_table_and_figure(
     )
     assert float(bid_late["t_half_4h"]) == round(expected, 2)
     assert float(bid_late["full_repair"]) == round(radcalc.eqd2(65, 54, alpha_beta=3), 2)
+
+
+def test_plots_example_writes_the_figures(runs: dict[str, tuple[int, str, str, Path]]) -> None:
+    pytest.importorskip("matplotlib")
+    status, stdout, stderr, folder = runs["plots.py"]
+    assert status == 0, stdout + stderr
+    assert stderr == ""
+    for name in ("dvh.png", "eqd2_map.png", "budget.png"):
+        assert (folder / name).read_bytes()[:4] == b"\x89PNG", name
+        assert (folder / name).stat().st_size > 10_000, name
+    # 45 Gy in 25 fx, limit 70 Gy EQD2 at alpha/beta 2 Gy (example): max_new_dose docstring.
+    assert "5                     18.87 Gy" in stdout
+    assert "30                    34.58 Gy" in stdout
