@@ -74,6 +74,8 @@ def _copy_notebooks() -> None:
     """Copy examples/*.ipynb into docs/tutorials/ (git-ignored), so they build as pages."""
     target = DOCS / "tutorials"
     target.mkdir(exist_ok=True)
+    for stale in target.glob("*.ipynb"):
+        stale.unlink()
     for notebook in sorted((ROOT / "examples").glob("*.ipynb")):
         shutil.copyfile(notebook, target / notebook.name)
 
