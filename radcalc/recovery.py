@@ -674,7 +674,7 @@ RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
 
 #: Spinal cord, stepwise: 0 under 6 months, 25 % from 6 months, 50 % from 12 months.
 #: Stated in Doi H et al. Strahlenther Onkol 2021;197:463-473, quoting earlier
-#: work; evidence status: abstract (EVIDENCE.md section 4).
+#: work; evidence status: abstract (docs/evidence.md).
 STEP_CORD_2021 = StepRecovery(
     name="step-cord-2021",
     thresholds_months=(6.0, 12.0),
