@@ -58,7 +58,8 @@ class Organ:
     recoveries: tuple[str, ...]
 
 
-# alpha/beta 2 Gy: the spinal-cord value of the re-irradiation papers (docs/evidence.md); applied to the brainstem too, as this user's choice.
+# alpha/beta 2 Gy: the spinal-cord value of the re-irradiation papers (docs/evidence.md);
+# applied to the brainstem too, as this user's choice.
 ORGANS = (
     Organ(
         "spinal cord",
