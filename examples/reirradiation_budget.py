@@ -11,7 +11,7 @@ Writes reirradiation_budget.json into $RADCALC_EXAMPLE_OUTPUT (default:
 examples/output/).
 
 Every limit below is either cited (source and evidence status as in
-EVIDENCE.md) or labelled as an illustrative, user-supplied value. The
+docs/evidence.md) or labelled as an illustrative, user-supplied value. The
 patient's organ doses are invented for the example.
 """
 
@@ -58,8 +58,8 @@ class Organ:
     recoveries: tuple[str, ...]
 
 
-# alpha/beta 2 Gy: the spinal-cord value of the re-irradiation papers (EVIDENCE.md
-# section 5); applied to the brainstem too, as this user's choice.
+# alpha/beta 2 Gy: the spinal-cord value of the re-irradiation papers (docs/evidence.md);
+# applied to the brainstem too, as this user's choice.
 ORGANS = (
     Organ(
         "spinal cord",

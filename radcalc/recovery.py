@@ -14,15 +14,15 @@ choice), and every result names the model it used and its source.
 Models (each a frozen dataclass with ``name``, ``source`` and a vectorized
 :meth:`RecoveryModel.fraction_recovered`):
 
-==================  =========================================================
-``none()``          :math:`r = 0` at any interval (the default).
-``constant(f)``     :math:`r = f` at any interval; user-defined.
-``step(...)``       a table of (interval threshold, recovered fraction);
-                    user-defined, or the preset :data:`STEP_CORD_2021`.
-``linear(...)``     a ramp from an onset to a plateau; user-parameterised.
+====================  =========================================================
+``none()``            :math:`r = 0` at any interval (the default).
+``constant(f)``       :math:`r = f` at any interval; user-defined.
+``step(...)``         a table of (interval threshold, recovered fraction);
+                      user-defined, or the preset :data:`STEP_CORD_2021`.
+``linear(...)``       a ramp from an onset to a plateau; user-parameterised.
 ``exponential(...)``  a saturating rise with a half-time; user-parameterised.
-``from_toml(path)`` a clinic's own policy, one table per organ.
-==================  =========================================================
+``from_toml(path)``   a clinic's own policy, one table per organ.
+====================  =========================================================
 
 Time unit. One month is :data:`MONTH_DAYS` = 365.25/12 = 30.4375 days (a
 Julian year of 365.25 days divided by 12), so ``"1y"`` is exactly 12 months
@@ -674,7 +674,7 @@ RecoverySpec: TypeAlias = "RecoveryModel | str | os.PathLike[str]"
 
 #: Spinal cord, stepwise: 0 under 6 months, 25 % from 6 months, 50 % from 12 months.
 #: Stated in Doi H et al. Strahlenther Onkol 2021;197:463-473, quoting earlier
-#: work; evidence status: abstract (EVIDENCE.md section 4).
+#: work; evidence status: abstract (docs/evidence.md).
 STEP_CORD_2021 = StepRecovery(
     name="step-cord-2021",
     thresholds_months=(6.0, 12.0),
