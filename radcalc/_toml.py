@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
+from radcalc._files import read_text
 from radcalc._validate import Rule, _short, check_scalar
 from radcalc.errors import InvalidInputError
 
@@ -22,15 +23,9 @@ __all__ = ["Table", "parse_toml_text", "read_toml_file"]
 
 
 def read_toml_file(path: str | os.PathLike[str], error: type[InvalidInputError]) -> dict[str, Any]:
-    """Read and parse a TOML file; OS and syntax errors become ``error`` naming the file."""
+    """Read (a regular file, size-bounded) and parse a TOML file; errors name the file."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise error(f"{file}: cannot read the file ({reason})") from exc
-    except UnicodeDecodeError as exc:
-        raise error(f"{file}: not a UTF-8 text file ({exc.reason})") from exc
+    text = read_text(file, error=error)
     return parse_toml_text(text, str(file), error)
 
 
