@@ -17,14 +17,8 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
 * Errors (:mod:`radcalc.errors`).
 """
 
-from radcalc import recovery
-from radcalc.check import CheckReport, CheckRow, check_plan
-from radcalc.constraints import (
-    ConstraintRule,
-    ConstraintSet,
-    list_constraint_sets,
-    load_constraint_set,
-)
+from typing import TYPE_CHECKING, Any
+
 from radcalc.errors import (
     ConstraintSetError,
     InvalidInputError,
@@ -43,23 +37,83 @@ from radcalc.lq import (
     fractions_for_eqd2,
 )
 from radcalc.lql import bed_per_fraction_lql, dose_per_fraction_lql
-from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
-from radcalc.reirradiation import (
-    BudgetOption,
-    Course,
-    CourseDose,
-    CumulativeDose,
-    DoseBudget,
-    cumulative_bed,
-    cumulative_dose,
-    cumulative_eqd2,
-    dose_budget,
-    max_new_dose,
-    remaining_eqd2,
-)
 from radcalc.repair import repair_factor
 from radcalc.repopulation import minimum_overall_days, repopulation_bed, repopulation_rate
-from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
+
+if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below)
+    from radcalc import recovery
+    from radcalc.check import CheckReport, CheckRow, check_plan
+    from radcalc.constraints import (
+        ConstraintRule,
+        ConstraintSet,
+        list_constraint_sets,
+        load_constraint_set,
+    )
+    from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
+    from radcalc.reirradiation import (
+        BudgetOption,
+        Course,
+        CourseDose,
+        CumulativeDose,
+        DoseBudget,
+        cumulative_bed,
+        cumulative_dose,
+        cumulative_eqd2,
+        dose_budget,
+        max_new_dose,
+        remaining_eqd2,
+    )
+    from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
+
+#: Public names loaded on first access, so that ``import radcalc`` (and the
+#: ``radcalc eqd2`` command) does not pay for TOML tables, constraint sets and
+#: plan files it does not use. name -> module.
+_LAZY = {
+    "recovery": "radcalc.recovery",
+    **dict.fromkeys(("CheckReport", "CheckRow", "check_plan"), "radcalc.check"),
+    **dict.fromkeys(
+        ("ConstraintRule", "ConstraintSet", "list_constraint_sets", "load_constraint_set"),
+        "radcalc.constraints",
+    ),
+    **dict.fromkeys(("Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan"), "radcalc.plan"),
+    **dict.fromkeys(
+        (
+            "BudgetOption",
+            "Course",
+            "CourseDose",
+            "CumulativeDose",
+            "DoseBudget",
+            "cumulative_bed",
+            "cumulative_dose",
+            "cumulative_eqd2",
+            "dose_budget",
+            "max_new_dose",
+            "remaining_eqd2",
+        ),
+        "radcalc.reirradiation",
+    ),
+    **dict.fromkeys(
+        ("SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"), "radcalc.schedules"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name of :data:`_LAZY` on first access (PEP 562)."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'radcalc' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(module_name)
+    value = module if name == "recovery" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     # lq

@@ -15,6 +15,7 @@ both False, so a NaN could otherwise slip through a constraint check.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -135,6 +136,38 @@ def _check_values(arg: Arg, array: Any) -> None:
     )
 
 
+def is_lazy(value: object) -> bool:
+    """True for a dask array (a duck array with chunks that :func:`check_lazily` can map)."""
+    return is_duck_array(value) and hasattr(value, "map_blocks") and hasattr(value, "chunks")
+
+
+def check_lazily(arg: Arg, array: Any) -> Any:
+    """``array`` with the checks of :func:`prepare` as a step of its own dask graph.
+
+    Nothing is computed now: each chunk is checked when the graph runs, in the
+    same pass that computes the result. A chunk that fails raises the exact
+    error of the eager check (which then evaluates ``array`` once more, on the
+    error path only, to name the first invalid value and count them all).
+    """
+    from dask.base import tokenize
+
+    check = functools.partial(_check_chunk, arg, array)
+    name = f"radcalc-check-{tokenize(array, arg.name, arg.rule)}"
+    return array.map_blocks(check, dtype=array.dtype, name=name)
+
+
+def _check_chunk(arg: Arg, whole: Any, chunk: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    if _passes_fast(arg.rule, chunk):
+        return chunk
+    try:
+        _check_values(arg, chunk)
+    except InvalidInputError:
+        # The eager check's text (first invalid value and count over the whole array).
+        _check_values(arg, whole)
+        raise
+    return chunk
+
+
 def _format(value: Any) -> str:
     number = float(value)
     return repr(number) if np.isfinite(number) else str(number)
@@ -166,8 +199,11 @@ def prepare(*args: Arg) -> tuple[list[Any], bool]:
     arrays = [_to_array(arg) for arg in args]
     dtype = _result_dtype(args, arrays)
     arrays = [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
-    for arg, array in zip(args, arrays, strict=True):
-        _check_values(arg, array)
+    for i, (arg, array) in enumerate(zip(args, arrays, strict=True)):
+        if is_lazy(array):
+            arrays[i] = check_lazily(arg, array)
+        else:
+            _check_values(arg, array)
     shapes = [tuple(a.shape) for a in arrays]
     try:
         np.broadcast_shapes(*shapes)

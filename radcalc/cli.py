@@ -13,19 +13,18 @@ import json
 import math
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from radcalc import lq
-from radcalc.check import check_plan
-from radcalc.constraints import list_constraint_sets, load_constraint_set
 from radcalc.errors import RadcalcError, RadcalcWarning
-from radcalc.recovery import parse_interval
-from radcalc.reirradiation import Course, CumulativeDose, DoseBudget, cumulative_dose, dose_budget
 from radcalc.repair import repair_factor
 from radcalc.repopulation import repopulation_bed, repopulation_rate
 from radcalc.schedules import Schedule, parse_schedule
+
+if TYPE_CHECKING:  # imported where used: `radcalc eqd2` needs none of them (fast start)
+    from radcalc.reirradiation import Course, CumulativeDose, DoseBudget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -612,6 +611,9 @@ def _prior_courses(
             f"give no --prior-organ-dose or one per --prior, got {len(priors)} --prior and "
             f"{len(organ_doses)} --prior-organ-dose"
         )
+    from radcalc.recovery import parse_interval
+    from radcalc.reirradiation import Course
+
     doses: list[float | None] = list(organ_doses) if organ_doses else [None] * len(priors)
     return [
         Course(parse_schedule(prior), organ_dose=dose, interval_months=parse_interval(interval))
@@ -653,6 +655,8 @@ def reirr(
     Example: radcalc reirr --prior 70/35 --interval 24m --new "65/54 bid" --ab 3
     --recovery step-cord-2021
     """
+    from radcalc.reirradiation import Course, cumulative_dose
+
     courses = _prior_courses(priors, intervals, prior_organ_doses)
     courses.append(Course(parse_schedule(new), organ_dose=new_organ_dose))
     result = cumulative_dose(courses, alpha_beta=alpha_beta, recovery=recovery, organ=organ)
@@ -703,6 +707,8 @@ def budget(
     """
     if (limit is None) == (limit_bed is None):
         raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed")
+    from radcalc.reirradiation import dose_budget
+
     result = dose_budget(
         _prior_courses(priors, intervals, prior_organ_doses),
         fractions=list(fractions),
@@ -754,6 +760,8 @@ def check(plan_file: str, extra_sets: tuple[str, ...], as_json: bool) -> None:
 
     Example: radcalc check plan.toml --set my_clinic.toml
     """
+    from radcalc.check import check_plan
+
     report = check_plan(plan_file, extra_sets=extra_sets)
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in report.rows], indent=2, ensure_ascii=False))
@@ -772,6 +780,8 @@ def constraints() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the sets.")
 def constraints_list(as_json: bool) -> None:
     """List the shipped constraint sets: name, evidence status, source, rules."""
+    from radcalc.constraints import list_constraint_sets, load_constraint_set
+
     sets = [load_constraint_set(name) for name in list_constraint_sets()]
     if as_json:
         rows = [
@@ -801,6 +811,8 @@ def constraints_show(name: str, as_json: bool) -> None:
 
     Example: radcalc constraints show li2024-npc-postop
     """
+    from radcalc.constraints import load_constraint_set
+
     cset = load_constraint_set(name)
     if as_json:
         click.echo(json.dumps(cset.to_dict(), indent=2, ensure_ascii=False))

@@ -87,14 +87,16 @@ References
 
 from __future__ import annotations
 
+import functools
 import operator
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from radcalc import lql, repair, repopulation
-from radcalc._validate import Arg, finish, prepare, require, warn_caller
+from radcalc import _fused, lql, repair, repopulation
+from radcalc._validate import Arg, finish, is_lazy, prepare, require, warn_caller
 from radcalc.errors import InvalidInputError
 
 __all__ = [
@@ -127,16 +129,65 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
 
 
 def _warn_above_lq_range(dose_per_fraction: Any) -> None:
-    """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008)."""
+    """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008).
+
+    Nothing here for a dask array: :func:`_lq_range_in_graph` checks it when computed.
+    """
+    if is_lazy(dose_per_fraction):
+        return
     above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
     if above if isinstance(above, (bool, np.bool_)) else bool(above.any()):
-        largest = float(np.max(dose_per_fraction))
-        warn_caller(
-            f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
-            "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
-            "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
-            "transition_dose you can cite"
-        )
+        _warn_lq_range_largest(float(np.max(dose_per_fraction)))
+
+
+def _lq_range_in_graph(result: Any, dose_per_fraction: Any) -> Any:
+    """For a dask ``dose_per_fraction``: ``result`` with the LQ-range warning in its graph.
+
+    Each chunk is tested when the graph runs (no computation now); the first
+    chunk above the limit warns, once per result, quoting its own largest dose
+    per fraction. Any other ``dose_per_fraction`` returns ``result`` unchanged
+    (:func:`_warn_above_lq_range` has warned already).
+    """
+    if not is_lazy(dose_per_fraction):
+        return result
+    from dask import array
+    from dask.base import tokenize
+
+    da: Any = array
+    per_fraction = da.broadcast_to(dose_per_fraction, result.shape)
+    warn = functools.partial(_warn_chunk, _Once())
+    name = f"radcalc-lq-range-{tokenize(result, per_fraction)}"
+    return da.map_blocks(warn, result, per_fraction, dtype=result.dtype, name=name)
+
+
+class _Once:
+    """A flag that is true for the first caller only (thread-safe: dask runs chunks in threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = False
+
+    def first(self) -> bool:
+        with self._lock:
+            first, self._done = not self._done, True
+        return first
+
+
+def _warn_chunk(once: _Once, result: Any, dose_per_fraction: Any) -> Any:
+    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
+    if bool(above.any()) and once.first():
+        _warn_lq_range_largest(float(np.max(dose_per_fraction)))
+    return result
+
+
+def _warn_lq_range_largest(largest: float) -> None:
+    """The warning of :func:`_warn_above_lq_range`, given the largest dose per fraction."""
+    warn_caller(
+        f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
+        "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
+        "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
+        "transition_dose you can cite"
+    )
 
 
 def _writable(temporary: Any, *operands: Any) -> bool:
@@ -394,6 +445,72 @@ class _Corrected:
         return value if lost is None else value + lost / divisor
 
 
+def _deliver(result: Any, out: Any, **inputs: Any) -> Any:
+    """The numpy path's ``result``, or copied into a checked ``out=`` that is returned."""
+    if out is None:
+        return result
+    _fused.check_out(out, np.shape(result), np.asarray(result).dtype, **inputs)
+    return _fused.deliver(result, out)
+
+
+def _fused_course(
+    options: _Options,
+    grid: Any,
+    fractions: Any,
+    alpha_beta: Any,
+    reference: Any,
+    *,
+    kind: str,
+    out: Any,
+) -> Any:
+    """The one dispatch point to :mod:`radcalc._fused` for bed/eqd2/eqdx/dose_for_eqd2.
+
+    ``kind`` is "bed", "eqdx" (``reference`` None for EQD2) or "inverse"
+    (dose_for_eqd2, ``grid`` the target). Returns the fused kernel's result for
+    a large numpy grid with scalar fractions and options, or None: then the
+    numpy path runs (the reference, which raises every error with its exact
+    text and evaluates extreme inputs carefully).
+    """
+    scalars = (fractions, reference, *options[:-1])
+    if not _fused.wanted((grid, alpha_beta), scalars, out):
+        return None
+    full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else alpha_beta
+    dtype = full.dtype
+    one = dtype.type(1)  # stands in for the grids while the scalars are validated
+    x = EQD2_REFERENCE_DOSE if reference is None else reference
+    base = (
+        Arg("dose", one if grid is full else grid, ">= 0", "Gy"),
+        Arg("fractions", fractions, "> 0"),
+        Arg("alpha_beta", one if alpha_beta is full else alpha_beta, "> 0", "Gy"),
+        Arg("reference_dose_per_fraction", x, "> 0", "Gy"),
+    )
+    try:
+        (_, n, _, x), corrected, _ = _prepare_course(options, base, fractions_index=1)
+        shape = np.broadcast_shapes(*(np.shape(v) for v in (grid, alpha_beta, *scalars)))
+        if n.dtype != dtype or shape != full.shape:
+            return None
+        if out is not None:
+            _fused.check_out(out, shape, dtype, grid=grid, alpha_beta=alpha_beta)
+    except InvalidInputError:
+        return None  # the numpy path raises it, in its own order
+    numbers: dict[str, Any] = {
+        "qfac": 1 + corrected.repair_factor if corrected.repair else None,
+        "d_t": corrected.transition_dose if corrected.lql else None,
+        "lost": corrected.time_bed(),
+        "limit": LQ_DOSE_PER_FRACTION_LIMIT,
+        "out": out,
+    }
+    if kind == "inverse":
+        result, above = _fused.inverse(grid, n, alpha_beta, **numbers)
+    else:
+        x_or_none = None if kind == "bed" else x
+        result, above = _fused.forward(grid, n, alpha_beta, x_or_none, **numbers)
+    if result is not None and above and corrected.lq:
+        per_fraction = result if kind == "inverse" else grid
+        _warn_lq_range_largest(float(np.max(per_fraction) / n))
+    return result
+
+
 #: No corrections: plain LQ (quadratic_dose(d) is d itself, no time factor).
 _PLAIN = _Corrected(_Options(), {}, None)
 
@@ -455,14 +572,23 @@ _CORRECTIONS_NOTES = """
     issues a :class:`~radcalc.errors.RadcalcWarning` (Brenner 2008).
 """
 
+_OUT_DOC = r"""    out : numpy.ndarray, optional
+        Array to write the result into (and return): writeable, of the
+        broadcast shape and the result dtype, sharing no memory with an input
+        (else :class:`~radcalc.errors.InvalidInputError`). Saves the result's
+        allocation on large grids; keyword-only.
+"""
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _document_corrections(func: _F) -> _F:
     """Put the shared parameter and note text of the corrections into a docstring."""
     if func.__doc__:
-        func.__doc__ = func.__doc__.replace("    <corrections>\n", _CORRECTIONS_DOC).replace(
-            "    <corrections-notes>\n", _CORRECTIONS_NOTES
+        func.__doc__ = (
+            func.__doc__.replace("    <corrections>\n", _CORRECTIONS_DOC)
+            .replace("    <corrections-notes>\n", _CORRECTIONS_NOTES)
+            .replace("    <out>\n", _OUT_DOC)
         )
     return func
 
@@ -483,6 +609,7 @@ def bed(
     potential_doubling_days: Any = None,
     model: str = "lq",
     transition_dose: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Biologically effective dose of a fractionated course.
 
@@ -495,6 +622,7 @@ def bed(
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
     <corrections>
+    <out>
 
     Returns
     -------
@@ -544,6 +672,9 @@ def bed(
     100.3
     """
     options = _Options.of_call(locals())
+    fused = _fused_course(options, dose, fractions, alpha_beta, None, kind="bed", out=out)
+    if fused is not None:
+        return fused
     (d_total, n, ab), corrected, scalar = _prepare_course(
         options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
     )
@@ -552,7 +683,10 @@ def bed(
         _warn_above_lq_range(d)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
-    return corrected.finish(corrected.minus_time(result), scalar)
+    result = corrected.finish(corrected.minus_time(result), scalar)
+    if corrected.lq:
+        result = _lq_range_in_graph(result, d)
+    return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
 
 
 @_document_corrections
@@ -571,6 +705,7 @@ def eqd2(
     potential_doubling_days: Any = None,
     model: str = "lq",
     transition_dose: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Equivalent dose in 2-Gy fractions of a fractionated course.
 
@@ -583,6 +718,7 @@ def eqd2(
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
     <corrections>
+    <out>
 
     Returns
     -------
@@ -653,7 +789,11 @@ def eqd2(
     56.31
     """
     options = _Options.of_call(locals())
-    return _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
+    fused = _fused_course(options, dose, fractions, alpha_beta, None, kind="eqdx", out=out)
+    if fused is not None:
+        return fused
+    result = _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
+    return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
 
 
 def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
@@ -667,7 +807,8 @@ def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
     # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
-    return corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
+    result = corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
+    return _lq_range_in_graph(result, d) if corrected.lq else result
 
 
 @_document_corrections
@@ -687,6 +828,7 @@ def eqdx(
     potential_doubling_days: Any = None,
     model: str = "lq",
     transition_dose: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Equivalent dose in fractions of ``x`` Gy (:math:`\mathrm{EQD}_x`).
 
@@ -701,6 +843,7 @@ def eqdx(
     reference_dose_per_fraction : array_like
         The reference dose per fraction :math:`x > 0`; keyword-only. [Gy]
     <corrections>
+    <out>
 
     Returns
     -------
@@ -752,13 +895,18 @@ def eqdx(
     40.254
     """
     options = _Options.of_call(locals())
-    return _equivalent_dose(
+    x = reference_dose_per_fraction
+    fused = _fused_course(options, dose, fractions, alpha_beta, x, kind="eqdx", out=out)
+    if fused is not None:
+        return fused
+    result = _equivalent_dose(
         options,
         (
             *_dose_args(dose, fractions, alpha_beta),
-            Arg("reference_dose_per_fraction", reference_dose_per_fraction, "> 0", "Gy"),
+            Arg("reference_dose_per_fraction", x, "> 0", "Gy"),
         ),
     )
+    return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
 
 
 def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
@@ -863,6 +1011,7 @@ def dose_for_eqd2(
     potential_doubling_days: Any = None,
     model: str = "lq",
     transition_dose: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Total physical dose that reaches a target EQD2 in ``fractions`` fractions.
 
@@ -875,6 +1024,7 @@ def dose_for_eqd2(
     alpha_beta : array_like
         Tissue :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
     <corrections>
+    <out>
 
     Returns
     -------
@@ -929,6 +1079,11 @@ def dose_for_eqd2(
     23.455
     """
     options = _Options.of_call(locals())
+    fused = _fused_course(
+        options, target_eqd2, fractions, alpha_beta, None, kind="inverse", out=out
+    )
+    if fused is not None:
+        return fused
     (e, n, ab), corrected, scalar = _prepare_course(
         options,
         (
@@ -943,14 +1098,16 @@ def dose_for_eqd2(
         per_fraction = lql.dose_per_fraction_lql_unchecked(
             target_bed / n, ab, corrected.transition_dose
         )
-        return corrected.finish(n * per_fraction, scalar)
+        result = corrected.finish(n * per_fraction, scalar)
+        return _deliver(result, out, target_eqd2=target_eqd2, fractions=fractions, ab=alpha_beta)
     # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
     ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
     ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
     # d > 10 Gy exactly when b exceeds the BED of a 10 Gy fraction: test that here, on an
     # array already made, rather than make d = D/n (memory, not arithmetic, is the cost).
     limit = LQ_DOSE_PER_FRACTION_LIMIT
-    above = bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
+    lazy = is_lazy(ratio)  # then the warning is tested inside the graph, below
+    above = not lazy and bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
     if _writable(ratio):  # 1 + sqrt(1 + ratio), written into ratio
         ratio += 1
         np.sqrt(ratio, out=ratio)
@@ -960,7 +1117,10 @@ def dose_for_eqd2(
     dose = 2 * target_bed / ratio
     if above:
         _warn_above_lq_range(dose / n)
-    return corrected.finish(dose, scalar)
+    result = corrected.finish(dose, scalar)
+    if lazy:
+        result = _lq_range_in_graph(result, result / n)
+    return _deliver(result, out, target_eqd2=target_eqd2, fractions=fractions, ab=alpha_beta)
 
 
 @_document_corrections
@@ -1067,4 +1227,5 @@ def fractions_for_eqd2(
     target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
     n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
     corrected.check_fractions(n, solved=True)
-    return corrected.finish(n, scalar)
+    result = corrected.finish(n, scalar)
+    return _lq_range_in_graph(result, d) if corrected.lq else result

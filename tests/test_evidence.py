@@ -27,6 +27,7 @@ NOT_CLINICAL = {
     "HOURS_PER_DAY": "24 hours in a day",
     "MAX_TEXT_BYTES": "a software bound on the size of a text input file",
     "MAX_BINARY_BYTES": "a software bound on the size of a DICOM input file",
+    "GRID_THRESHOLD": "a software size threshold for the compiled fast path (radcalc._fused)",
 }
 
 

@@ -146,11 +146,12 @@ def test_dask_stays_lazy() -> None:
         assert result.shape == (2, 3, 4)
 
 
-def test_dask_invalid_values_are_caught() -> None:
+def test_dask_invalid_values_are_caught_at_compute_time() -> None:
     da = pytest.importorskip("dask.array")
     grid = da.from_array(np.array([60.0, np.nan, 30.0]), chunks=1)
+    result = eqd2(grid, 30, alpha_beta=3)  # lazy: validated inside the graph (issue 10)
     with pytest.raises(InvalidInputError, match=r"dose \[Gy\] must be finite and >= 0, got nan"):
-        eqd2(grid, 30, alpha_beta=3)
+        result.compute()
 
 
 def test_error_class_is_a_value_error() -> None:

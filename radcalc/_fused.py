@@ -1,0 +1,198 @@
+r"""Fused one-pass kernels for large numpy grids (an optional fast path).
+
+A formula such as :func:`radcalc.eqd2` written with numpy ufuncs makes several
+full passes over a dose grid: validation reductions, the dose per fraction,
+the LQ-range test and the arithmetic. Here each conversion is one compiled
+loop (numba) that reads every input once, writes the result once, and in the
+same pass
+
+* checks every input against its rule (finite, :math:`\ge 0` or :math:`> 0`)
+  **and** against an "ordinary" range (``_LIMITS``) inside which the plain
+  formula is known to be accurate,
+* checks every result is finite, and
+* counts doses per fraction above the LQ-range limit.
+
+Anything unusual (an invalid value, an extreme one, a non-finite result) makes
+the kernel give up: the caller then runs the numpy path, which is the
+reference. It raises the exact error text, or computes the careful value for
+extreme inputs. So the fast path changes speed and memory, never a result or a
+message. The arithmetic is the numpy path's, operation by operation, in the
+result dtype (float32 stays float32, no float64 accumulators), without
+``fastmath``: results are bit-identical to the numpy path (tested).
+
+Dispatch (:func:`wanted`) sends only plain numpy arrays of at least
+``GRID_THRESHOLD`` elements here; scalars, small arrays and duck arrays (dask)
+never import numba. Without numba installed (the optional extra ``fast``)
+everything runs on the numpy path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import numpy as np
+
+from radcalc.errors import InvalidInputError
+
+__all__ = ["GRID_THRESHOLD", "available", "check_out", "deliver", "forward", "inverse", "wanted"]
+
+#: Smallest grid (elements) sent to a compiled kernel: below it numpy's few
+#: passes stay in cache and the call overhead dominates.
+GRID_THRESHOLD = 1 << 16
+
+#: Per dtype, the "ordinary" magnitudes [lo, hi] of a positive input inside
+#: which the kernels run; outside (or for a non-finite result) the numpy path
+#: takes over. Generous: clinical doses, fractions and alpha/beta are far
+#: inside, and the formulas lose nothing there.
+_LIMITS = {
+    np.dtype(np.float64): (1e-100, 1e100),
+    np.dtype(np.float32): (1e-15, 1e15),
+}
+
+_kernels: Any = None
+_available: bool | None = None
+
+
+def available() -> bool:
+    """True when numba can be imported (checked once, without importing it)."""
+    global _available
+    if _available is None:
+        _available = importlib.util.find_spec("numba") is not None
+    return _available
+
+
+def _size1(value: Any) -> bool:
+    return np.ndim(value) == 0 or (isinstance(value, np.ndarray) and value.size == 1)
+
+
+def wanted(grids: tuple[object, ...], scalars: tuple[object, ...], out: object) -> bool:
+    """Cheap pre-test: a large float numpy grid, every other argument a scalar.
+
+    ``grids`` may be numpy arrays (C-contiguous, all of one shape, one float
+    dtype) or scalars; ``scalars`` must be scalars (or None, not given).
+    Anything else goes to the numpy path.
+    """
+    arrays = [g for g in grids if isinstance(g, np.ndarray) and g.size > 1]
+    if not arrays or arrays[0].size < GRID_THRESHOLD:
+        return False
+    shape, dtype = arrays[0].shape, arrays[0].dtype
+    if dtype not in _LIMITS:
+        return False
+    for g in arrays:
+        if g.shape != shape or g.dtype != dtype or not g.flags.c_contiguous:
+            return False
+    for s in (*grids, *scalars):
+        if s is None or (isinstance(s, np.ndarray) and s.size > 1):
+            continue
+        if not _size1(s) or isinstance(s, (str, bytes)):
+            return False
+        if isinstance(s, np.ndarray) and s.ndim > len(shape):
+            return False
+    if out is not None and not (isinstance(out, np.ndarray) and out.flags.c_contiguous):
+        return False
+    return available()
+
+
+def _operand(value: Any, dtype: np.dtype[Any]) -> Any:
+    """A grid as a flat view, a size-1 value as a scalar of ``dtype``."""
+    if isinstance(value, np.ndarray) and value.size > 1:
+        return value.reshape(-1)
+    return np.asarray(value).astype(dtype).reshape(-1)[0]
+
+
+def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any], **inputs: Any) -> None:
+    """Validate ``out=``: a writeable numpy array of the result's shape and dtype,
+    sharing no memory with an input (the kernels and the numpy path read every
+    input after writing part of the result, so an overlap would corrupt it)."""
+    if not isinstance(out, np.ndarray):
+        raise InvalidInputError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise InvalidInputError(
+            f"out must have the broadcast shape of the arguments, {tuple(shape)}, got {out.shape}"
+        )
+    if out.dtype != dtype:
+        raise InvalidInputError(
+            f"out must have the result dtype {np.dtype(dtype).name}, got {out.dtype.name}"
+        )
+    if not out.flags.writeable:
+        raise InvalidInputError("out must be a writeable array, got a read-only one")
+    for name, value in inputs.items():
+        if isinstance(value, np.ndarray) and np.may_share_memory(out, value):
+            raise InvalidInputError(
+                f"out must not share memory with an input, got the memory of {name}; "
+                "pass a separate array (radcalc never writes into an input)"
+            )
+
+
+def deliver(result: Any, out: Any) -> Any:
+    """``result`` itself, or copied into ``out`` (already checked) and ``out`` returned."""
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
+
+
+def _get() -> Any:
+    """The compiled kernels (numba is imported here, on the first large grid)."""
+    global _kernels
+    if _kernels is None:
+        from radcalc import _kernels as kernels
+
+        _kernels = (kernels.forward, kernels.inverse)
+    return _kernels
+
+
+def _run(
+    kernel: Any, grid: Any, ab: Any, numbers: tuple[Any, ...], options: tuple[Any, ...], out: Any
+) -> tuple[Any, int]:
+    """Run ``kernel``: the result (None: fall back to numpy) and the LQ-range count.
+
+    ``numbers`` (n, limit) and the ``options`` that are not None are cast, if
+    size 1, to the result dtype exactly as the numpy path's ``astype`` does.
+    """
+    full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else ab
+    dtype = full.dtype
+    lo, hi = _LIMITS[dtype]
+    typed = tuple(_operand(v, dtype) for v in (*numbers, lo, hi, 1))
+    given = tuple(None if v is None else _operand(v, dtype) for v in options)
+    result = np.empty(full.shape, dtype) if out is None else out
+    bad, above = kernel(
+        _operand(grid, dtype), _operand(ab, dtype), *typed, *given, result.reshape(-1)
+    )
+    return (None if bad else result), int(above)
+
+
+def forward(
+    dose: Any,
+    n: Any,
+    ab: Any,
+    x: Any,
+    *,
+    qfac: Any,
+    d_t: Any,
+    lost: Any,
+    limit: float,
+    out: Any,
+) -> tuple[Any, int]:
+    """BED (``x`` None) or EQDx of a grid in one pass; (None, 0) to fall back to numpy.
+
+    ``qfac`` (1 + h, incomplete repair), ``d_t`` (LQ-L) and ``lost`` (BED lost
+    to repopulation) are None when that correction does not apply.
+    """
+    return _run(_get()[0], dose, ab, (n, limit), (x, qfac, d_t, lost), out)
+
+
+def inverse(
+    target: Any,
+    n: Any,
+    ab: Any,
+    *,
+    qfac: Any,
+    d_t: Any,
+    lost: Any,
+    limit: float,
+    out: Any,
+) -> tuple[Any, int]:
+    """Total dose for a target EQD2 over a grid in one pass; (None, 0) to fall back."""
+    return _run(_get()[1], target, ab, (n, limit), (2, qfac, d_t, lost), out)

@@ -1,0 +1,128 @@
+"""The compiled loops behind :mod:`radcalc._fused` (imports numba: load lazily).
+
+Each loop is the numpy path of :mod:`radcalc.lq`, operation by operation, in
+the dtype of its arguments, plus the validity and LQ-range counts; see
+:mod:`radcalc._fused` for the contract. ``cache=True`` keeps the machine code
+between sessions (compiled on first use).
+"""
+
+import math
+from typing import Any
+
+import numba
+from numba import types
+from numba.extending import overload
+
+__all__ = ["forward", "inverse"]
+
+
+def at(x: Any, i: Any) -> Any:  # pragma: no cover - replaced by the overload below
+    """x[i] for a flat grid, x itself for a scalar (compiled per argument type)."""
+    raise NotImplementedError
+
+
+@overload(at, inline="always")
+def _at(x, i):  # type: ignore[no-untyped-def]  # unannotated: numba compares signatures
+    if isinstance(x, types.Array):
+        return lambda x, i: x[i]
+    return lambda x, i: x
+
+
+jit: Any = numba.njit(cache=True, nogil=True)
+
+# Arguments: the grid (or scalar) operands, then the numbers typed in the result
+# dtype (``one`` is 1 in that dtype: a literal would promote float32 to float64),
+# then options that are None when they do not apply. numba prunes the branches of
+# a None argument at compile time, so each combination is its own tight loop.
+
+
+@jit  # type: ignore[untyped-decorator]
+def forward(
+    dose: Any,
+    ab: Any,
+    n: Any,
+    limit: Any,
+    lo: Any,
+    hi: Any,
+    one: Any,
+    x: Any,
+    qfac: Any,
+    d_t: Any,
+    lost: Any,
+    out: Any,
+) -> tuple[int, int]:
+    """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time)."""
+    zero = one - one
+    bad = 0
+    above = 0
+    for i in range(out.size):
+        big_d = at(dose, i)
+        a = at(ab, i)
+        d = big_d / n
+        q = d
+        if qfac is not None:
+            q = d * qfac  # Thames 1985
+        if d_t is not None:
+            excess = max(d - d_t, zero)  # Astrahan 2008
+            q = d - excess * excess / max(d, d_t)
+        if x is None:
+            r = big_d * (one + q / a)
+            if lost is not None:
+                r = r - lost
+        else:
+            r = big_d * ((q + a) / (x + a))
+            if lost is not None:
+                r = r - lost / (one + x / a)
+        ok = ((big_d >= lo) | (big_d == zero)) & (big_d <= hi) & (a >= lo) & (a <= hi)
+        ok &= abs(r) <= hi
+        bad += not ok
+        above += d > limit
+        out[i] = r
+    return bad, above
+
+
+@jit  # type: ignore[untyped-decorator]
+def inverse(
+    target: Any,
+    ab: Any,
+    n: Any,
+    limit: Any,
+    lo: Any,
+    hi: Any,
+    one: Any,
+    x: Any,
+    qfac: Any,
+    d_t: Any,
+    lost: Any,
+    out: Any,
+) -> tuple[int, int]:
+    """Total dose for a target EQDx (the numpy path of lq.dose_for_eqd2)."""
+    zero = one - one
+    two = one + one
+    four = two + two
+    bad = 0
+    above = 0
+    for i in range(out.size):
+        e = at(target, i)
+        a = at(ab, i)
+        tb = e * (one + x / a)  # target BED
+        if lost is not None:
+            tb = tb + lost  # + K max(0, T - T_k)
+        if d_t is not None:
+            b = tb / n
+            b_t = d_t * (one + d_t / a)
+            lq_root = two * b / (one + math.sqrt(one + four * b / a))
+            linear = d_t + (b - b_t) / (one + two * d_t / a)
+            r = n * (lq_root if b <= b_t else linear)
+        else:
+            a_eff = a
+            if qfac is not None:
+                a_eff = a / qfac
+            ratio = four * tb / (n * a_eff)
+            above += ratio > four * limit * (one + limit / a_eff) / a_eff
+            r = two * tb / (one + math.sqrt(one + ratio))
+        ok = ((e >= lo) | (e == zero)) & (e <= hi) & (a >= lo) & (a <= hi)
+        ok &= abs(r) <= hi
+        bad += not ok
+        out[i] = r
+    return bad, above
