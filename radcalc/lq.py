@@ -87,6 +87,7 @@ References
 
 from __future__ import annotations
 
+import copy
 import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
@@ -94,7 +95,8 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from radcalc import lql, repair, repopulation
-from radcalc._validate import Arg, finish, prepare, require, warn_caller
+from radcalc._scaled import Scaled, careful
+from radcalc._validate import Arg, Call, is_duck_array, require, validate, warn_caller
 from radcalc.errors import InvalidInputError
 
 __all__ = [
@@ -126,17 +128,50 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
     )
 
 
-def _warn_above_lq_range(dose_per_fraction: Any) -> None:
-    """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008)."""
-    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
+#: Relative rounding allowance of the LQ-range warning: a dose per fraction within
+#: floating-point rounding of 10 Gy (a solved 10 Gy fraction) is not "above 10 Gy".
+_LQ_LIMIT_ROUNDING = 1e-12
+
+
+def _note_above_lq_range(dose_per_fraction: Any, notes: list[str]) -> None:
+    """Note a RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008).
+
+    Decided on the dose per fraction the caller gives or is returned (never on
+    an intermediate), beyond rounding: d > 10 Gy x (1 + 1e-12).
+    ``notes`` collects the message; :func:`_evaluate` issues it once.
+    """
+    if isinstance(dose_per_fraction, Scaled):
+        dose_per_fraction = dose_per_fraction.to_float()
+    threshold = LQ_DOSE_PER_FRACTION_LIMIT * (1 + _LQ_LIMIT_ROUNDING)
+    above = dose_per_fraction > threshold
     if above if isinstance(above, (bool, np.bool_)) else bool(above.any()):
         largest = float(np.max(dose_per_fraction))
-        warn_caller(
-            f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
+        shown = f"up to {largest:.6g} Gy" if np.isfinite(largest) else "beyond 1.8e308 Gy"
+        notes.append(
+            f"dose per fraction {shown} is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
             "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
             "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
             "transition_dose you can cite"
         )
+
+
+def _evaluate(call: Call, corrected: _Corrected, kernel: Callable[..., Any], *operands: Any) -> Any:
+    """``kernel(*operands, corrected, notes)`` by :func:`~radcalc._scaled.careful`.
+
+    Issues the notes (warnings) of the path that gave the result, once.
+
+    Returns the float result, not yet checked: pass it to :meth:`_Corrected.finish`.
+    """
+    notes: list[str] = []
+
+    def run(*values: Any) -> Any:
+        notes.clear()  # the careful re-run notes again what the fast path noted
+        return kernel(*values, notes)
+
+    result = careful(run, *operands, corrected, lazy=call.lazy)
+    for note in notes:
+        warn_caller(note)
+    return result
 
 
 def _writable(temporary: Any, *operands: Any) -> bool:
@@ -183,8 +218,13 @@ def _eqd2_of_validated(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
 
     For other radcalc modules that validate a whole history at once: unlike
     :func:`_eqdx` it makes its own temporary, so a caller's array is never
-    written into.
+    written into. Evaluated by :func:`~radcalc._scaled.careful` (exact at the extremes).
     """
+    lazy = any(is_duck_array(a) for a in (dose, fractions, alpha_beta))
+    return careful(_plain_eqd2_kernel, dose, fractions, alpha_beta, lazy=lazy)
+
+
+def _plain_eqd2_kernel(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
     return _eqdx(dose, dose / fractions, alpha_beta, EQD2_REFERENCE_DOSE)
 
 
@@ -296,7 +336,8 @@ class _Corrected:
         self.kickoff_days: Any = arrays.get("kickoff_days")
         self.transition_dose: Any = arrays.get("transition_dose")
         rate = [arrays[name] for name in _RATE_NAMES if name in arrays]
-        self.rate: Any = repopulation.rate_from(rate) if rate else None
+        #: The arrays that give K (K itself or alpha, T_pot): K is computed in the kernel.
+        self.rate: Any = tuple(rate) if rate else None
         #: h_m of Thames 1985 where incomplete repair applies, else None.
         self.repair_factor: Any = None
         interval = self.interval_hours
@@ -370,18 +411,31 @@ class _Corrected:
         if self.overall_days is None:
             return None
         return repopulation.repopulation_bed_unchecked(
-            self.overall_days, self.kickoff_days, self.rate
+            self.overall_days, self.kickoff_days, repopulation.rate_from(list(self.rate))
         )
 
-    def finish(self, result: Any, scalar: bool) -> Any:
-        """The result in the broadcast shape of all arguments, as a float for scalars.
+    def finish(self, result: Any, call: Call) -> Any:
+        """The result in the broadcast shape of all arguments, checked by :meth:`Call.finish`.
 
         An option can be given as an array and still not enter the arithmetic
         (half-times for once-daily fractions): its shape must shape the result.
         """
         if self.shape is not None and np.shape(result) != self.shape:
             result = np.broadcast_to(result, self.shape).copy()
-        return finish(result, scalar)
+        return call.finish(result)
+
+    def scaled(self) -> _Corrected:
+        """A copy with Scaled arrays, for :func:`~radcalc._scaled.careful`."""
+        if self is _PLAIN:
+            return self
+        other = copy.copy(self)
+        for name in _SCALED_ATTRIBUTES:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(other, name, Scaled.of(value))
+        if self.rate is not None:
+            other.rate = tuple(Scaled.of(value) for value in self.rate)
+        return other
 
     def minus_time(self, value: Any, divisor: Any = 1) -> Any:
         """``value - K max(0, T - T_k) / divisor``; ``value`` itself without a time factor."""
@@ -394,24 +448,28 @@ class _Corrected:
         return value if lost is None else value + lost / divisor
 
 
+#: The arrays of a _Corrected that enter the arithmetic of a kernel.
+_SCALED_ATTRIBUTES = ("overall_days", "kickoff_days", "transition_dose", "repair_factor")
+
 #: No corrections: plain LQ (quadratic_dose(d) is d itself, no time factor).
 _PLAIN = _Corrected(_Options(), {}, None)
 
 
 def _prepare_course(
-    options: _Options, base: tuple[Arg, ...], fractions_index: int | None
-) -> tuple[list[Any], _Corrected, bool]:
+    function: str, options: _Options, base: tuple[Arg, ...], fractions_index: int | None
+) -> tuple[list[Any], _Corrected, Call]:
     """Validate the base arguments with the options; ``fractions_index`` locates n in base."""
     if options.is_plain():
-        arrays, scalar = prepare(*base)
-        return arrays, _PLAIN, scalar
+        call = validate(function, *base)
+        return call.arrays, _PLAIN, call
     options.check_combinations()
     extra = options.args()
-    arrays, scalar = prepare(*base, *extra)
+    call = validate(function, *base, *extra)
+    arrays = call.arrays
     named = {arg.name: array for arg, array in zip(extra, arrays[len(base) :], strict=True)}
     fractions = None if fractions_index is None else arrays[fractions_index]
     shape = np.broadcast_shapes(*(np.shape(array) for array in arrays))
-    return arrays[: len(base)], _Corrected(options, named, fractions, shape), scalar
+    return arrays[: len(base)], _Corrected(options, named, fractions, shape), call
 
 
 _CORRECTIONS_DOC = r"""    fractions_per_day : array_like, optional
@@ -544,15 +602,20 @@ def bed(
     100.3
     """
     options = _Options.of_call(locals())
-    (d_total, n, ab), corrected, scalar = _prepare_course(
-        options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
+    (d_total, n, ab), corrected, call = _prepare_course(
+        "bed", options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
     )
+    return corrected.finish(_evaluate(call, corrected, _bed_kernel, d_total, n, ab), call)
+
+
+def _bed_kernel(d_total: Any, n: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    """BED of validated arrays (a kernel of :func:`_evaluate`)."""
     d = d_total / n
     if corrected.lq:
-        _warn_above_lq_range(d)
+        _note_above_lq_range(d, notes)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
-    return corrected.finish(corrected.minus_time(result), scalar)
+    return corrected.minus_time(result)
 
 
 @_document_corrections
@@ -653,21 +716,28 @@ def eqd2(
     56.31
     """
     options = _Options.of_call(locals())
-    return _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
+    return _equivalent_dose("eqd2", options, _dose_args(dose, fractions, alpha_beta))
 
 
-def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
+def _equivalent_dose(function: str, options: _Options, args: tuple[Arg, ...]) -> Any:
     """EQDx of (dose, fractions, alpha_beta[, reference_dose_per_fraction]); x = 2 Gy if absent."""
-    arrays, corrected, scalar = _prepare_course(options, args, fractions_index=1)
+    arrays, corrected, call = _prepare_course(function, options, args, fractions_index=1)
     d_total, n, ab = arrays[:3]
     x = arrays[3] if len(arrays) > 3 else EQD2_REFERENCE_DOSE
+    return corrected.finish(_evaluate(call, corrected, _eqdx_kernel, d_total, n, ab, x), call)
+
+
+def _eqdx_kernel(
+    d_total: Any, n: Any, ab: Any, x: Any, corrected: _Corrected, notes: list[str]
+) -> Any:
+    """EQDx of validated arrays (a kernel of :func:`_evaluate`)."""
     d = d_total / n
     if corrected.lq:
-        _warn_above_lq_range(d)
+        _note_above_lq_range(d, notes)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
     # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
-    return corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
+    return corrected.minus_time(result, 1 + x / ab)
 
 
 @_document_corrections
@@ -753,6 +823,7 @@ def eqdx(
     """
     options = _Options.of_call(locals())
     return _equivalent_dose(
+        "eqdx",
         options,
         (
             *_dose_args(dose, fractions, alpha_beta),
@@ -798,10 +869,14 @@ def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
     >>> bed_from_eqd2(60, alpha_beta=10)
     72.0
     """
-    (e, ab), scalar = prepare(
-        Arg("eqd2", eqd2, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
+    call = validate(
+        "bed_from_eqd2", Arg("eqd2", eqd2, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return finish(e * (1 + EQD2_REFERENCE_DOSE / ab), scalar)
+    return call.finish(_evaluate(call, _PLAIN, _bed_from_eqd2_kernel, *call.arrays))
+
+
+def _bed_from_eqd2_kernel(e: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    return e * (1 + EQD2_REFERENCE_DOSE / ab)
 
 
 def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
@@ -841,10 +916,14 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     >>> eqd2_from_bed(135.5, alpha_beta=2)  # Nieder 2006 cumulative cord BED
     67.75
     """
-    (b, ab), scalar = prepare(
-        Arg("bed", bed, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
+    call = validate(
+        "eqd2_from_bed", Arg("bed", bed, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return finish(b / (1 + EQD2_REFERENCE_DOSE / ab), scalar)
+    return call.finish(_evaluate(call, _PLAIN, _eqd2_from_bed_kernel, *call.arrays))
+
+
+def _eqd2_from_bed_kernel(b: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    return b / (1 + EQD2_REFERENCE_DOSE / ab)
 
 
 @_document_corrections
@@ -929,7 +1008,8 @@ def dose_for_eqd2(
     23.455
     """
     options = _Options.of_call(locals())
-    (e, n, ab), corrected, scalar = _prepare_course(
+    (e, n, ab), corrected, call = _prepare_course(
+        "dose_for_eqd2",
         options,
         (
             Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
@@ -938,19 +1018,26 @@ def dose_for_eqd2(
         ),
         fractions_index=1,
     )
+    return corrected.finish(_evaluate(call, corrected, _dose_for_eqd2_kernel, e, n, ab), call)
+
+
+def _dose_for_eqd2_kernel(e: Any, n: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    """Total dose for a target EQD2 of validated arrays (a kernel of :func:`_evaluate`)."""
     target_bed = corrected.plus_time(e * (1 + EQD2_REFERENCE_DOSE / ab))  # B of the Notes
     if corrected.lql:
         per_fraction = lql.dose_per_fraction_lql_unchecked(
             target_bed / n, ab, corrected.transition_dose
         )
-        return corrected.finish(n * per_fraction, scalar)
+        return n * per_fraction
     # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
     ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
     ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
-    # d > 10 Gy exactly when b exceeds the BED of a 10 Gy fraction: test that here, on an
-    # array already made, rather than make d = D/n (memory, not arithmetic, is the cost).
-    limit = LQ_DOSE_PER_FRACTION_LIMIT
-    above = bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
+    # A cheap pre-test on an array already made (memory, not arithmetic, is the cost):
+    # d can exceed 10 Gy only if b exceeds (nearly) the BED of a 10 Gy fraction. The
+    # warning itself is decided on the dose returned, below.
+    limit = LQ_DOSE_PER_FRACTION_LIMIT * (1 - 1e-9)
+    maybe_above = ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff
+    maybe_above = bool(maybe_above.any()) if hasattr(maybe_above, "any") else bool(maybe_above)
     if _writable(ratio):  # 1 + sqrt(1 + ratio), written into ratio
         ratio += 1
         np.sqrt(ratio, out=ratio)
@@ -958,9 +1045,9 @@ def dose_for_eqd2(
     else:
         ratio = 1 + np.sqrt(1 + ratio)
     dose = 2 * target_bed / ratio
-    if above:
-        _warn_above_lq_range(dose / n)
-    return corrected.finish(dose, scalar)
+    if maybe_above:
+        _note_above_lq_range(dose / n, notes)
+    return dose
 
 
 @_document_corrections
@@ -1053,7 +1140,8 @@ def fractions_for_eqd2(
     54.06
     """
     options = _Options.of_call(locals())
-    (e, d, ab), corrected, scalar = _prepare_course(
+    (e, d, ab), corrected, call = _prepare_course(
+        "fractions_for_eqd2",
         options,
         (
             Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
@@ -1062,9 +1150,16 @@ def fractions_for_eqd2(
         ),
         fractions_index=None,
     )
-    if corrected.lq:
-        _warn_above_lq_range(d)
-    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
-    n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
+    n = corrected.finish(_evaluate(call, corrected, _fractions_for_eqd2_kernel, e, d, ab), call)
     corrected.check_fractions(n, solved=True)
-    return corrected.finish(n, scalar)
+    return n
+
+
+def _fractions_for_eqd2_kernel(
+    e: Any, d: Any, ab: Any, corrected: _Corrected, notes: list[str]
+) -> Any:
+    """Fractions for a target EQD2 of validated arrays (a kernel of :func:`_evaluate`)."""
+    if corrected.lq:
+        _note_above_lq_range(d, notes)
+    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
+    return target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
