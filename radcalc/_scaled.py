@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Scaled", "careful"]
+__all__ = ["Scaled", "careful", "careful_and_proven"]
 
 #: Exponent of zero: far below any product of float64 exponents, so that an
 #: exact zero never decides the common exponent of a sum.
@@ -195,17 +195,31 @@ def careful(kernel: Callable[..., Any], *operands: Any, lazy: bool = False) -> A
     limited by :func:`radcalc._validate.validate` to a range where float64
     cannot over- or underflow in these formulas.
     """
+    return careful_and_proven(kernel, *operands, lazy=lazy)[0]
+
+
+def careful_and_proven(
+    kernel: Callable[..., Any], *operands: Any, lazy: bool = False
+) -> tuple[Any, bool]:
+    """:func:`careful`, and True when the fast path gave the result.
+
+    A fast-path result is finite by proof, without looking at it: its
+    operands are finite (validated), and any overflow, division by zero or
+    invalid operation would have raised under ``np.errstate(all="raise")``.
+    :meth:`radcalc._validate.Call.finish` then skips its pass over the result
+    (on a large grid that pass costs as much as one arithmetic operation).
+    """
     if lazy:
-        return kernel(*operands)
+        return kernel(*operands), False
     try:
         with np.errstate(all="raise"):
-            return kernel(*operands)
+            return kernel(*operands), True
     except FloatingPointError:
         pass
     scaled = [_as_scaled(operand) for operand in operands]
     with np.errstate(all="ignore"):
         result = kernel(*scaled)
-        return result.to_float() if isinstance(result, Scaled) else result
+        return (result.to_float() if isinstance(result, Scaled) else result), False
 
 
 def _as_scaled(operand: Any) -> Any:

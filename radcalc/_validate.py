@@ -312,8 +312,13 @@ class Call:
     #: True when an argument is a duck array (dask): the result stays lazy.
     lazy: bool = False
 
-    def finish(self, result: Any) -> Any:
-        """Check ``result`` (finite in :attr:`dtype`), mask it, and return it as documented."""
+    def finish(self, result: Any, proven_finite: bool = False) -> Any:
+        """Check ``result`` (finite in :attr:`dtype`), mask it, and return it as documented.
+
+        ``proven_finite``: the result comes from a computation that would have
+        raised on any overflow (:func:`radcalc._scaled.careful_and_proven`), so
+        only its conversion to :attr:`dtype` (float16) still needs the check.
+        """
         if self.scalar and self.mask is None and self.dtype == np.float64:  # in plain Python
             number = float(result)
             if math.isfinite(number):
@@ -322,7 +327,9 @@ class Call:
             if hasattr(result, "map_blocks"):
                 return result.map_blocks(self._checked, dtype=self.dtype)
             result = np.asarray(result)  # another duck array: check it now
-        result = self._checked(np.asarray(result))
+        result = np.asarray(result)
+        if not proven_finite or result.dtype != self.dtype:
+            result = self._checked(result)
         if self.mask is not None:
             result = np.ma.MaskedArray(result, mask=self.mask)
         if not self.scalar:

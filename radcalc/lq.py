@@ -95,7 +95,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from radcalc import lql, repair, repopulation
-from radcalc._scaled import Scaled, careful
+from radcalc._scaled import Scaled, careful, careful_and_proven
 from radcalc._validate import Arg, Call, is_duck_array, require, validate, warn_caller
 from radcalc.errors import InvalidInputError
 
@@ -155,12 +155,14 @@ def _note_above_lq_range(dose_per_fraction: Any, notes: list[str]) -> None:
         )
 
 
-def _evaluate(call: Call, corrected: _Corrected, kernel: Callable[..., Any], *operands: Any) -> Any:
+def _evaluate(
+    call: Call, corrected: _Corrected, kernel: Callable[..., Any], *operands: Any
+) -> tuple[Any, bool]:
     """``kernel(*operands, corrected, notes)`` by :func:`~radcalc._scaled.careful`.
 
     Issues the notes (warnings) of the path that gave the result, once.
-
-    Returns the float result, not yet checked: pass it to :meth:`_Corrected.finish`.
+    Returns the float result, not yet checked, and whether it is finite by
+    proof: pass both to :meth:`_Corrected.finish`.
     """
     notes: list[str] = []
 
@@ -168,7 +170,7 @@ def _evaluate(call: Call, corrected: _Corrected, kernel: Callable[..., Any], *op
         notes.clear()  # the careful re-run notes again what the fast path noted
         return kernel(*values, notes)
 
-    result = careful(run, *operands, corrected, lazy=call.lazy)
+    result = careful_and_proven(run, *operands, corrected, lazy=call.lazy)
     for note in notes:
         warn_caller(note)
     return result
@@ -414,15 +416,17 @@ class _Corrected:
             self.overall_days, self.kickoff_days, repopulation.rate_from(list(self.rate))
         )
 
-    def finish(self, result: Any, call: Call) -> Any:
-        """The result in the broadcast shape of all arguments, checked by :meth:`Call.finish`.
+    def finish(self, evaluated: tuple[Any, bool], call: Call) -> Any:
+        """The result of :func:`_evaluate` in the broadcast shape of all arguments, checked.
 
         An option can be given as an array and still not enter the arithmetic
         (half-times for once-daily fractions): its shape must shape the result.
+        The check is :meth:`Call.finish`.
         """
+        result, proven_finite = evaluated
         if self.shape is not None and np.shape(result) != self.shape:
             result = np.broadcast_to(result, self.shape).copy()
-        return call.finish(result)
+        return call.finish(result, proven_finite)
 
     def scaled(self) -> _Corrected:
         """A copy with Scaled arrays, for :func:`~radcalc._scaled.careful`."""
@@ -872,7 +876,7 @@ def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
     call = validate(
         "bed_from_eqd2", Arg("eqd2", eqd2, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return call.finish(_evaluate(call, _PLAIN, _bed_from_eqd2_kernel, *call.arrays))
+    return call.finish(*_evaluate(call, _PLAIN, _bed_from_eqd2_kernel, *call.arrays))
 
 
 def _bed_from_eqd2_kernel(e: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
@@ -919,7 +923,7 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     call = validate(
         "eqd2_from_bed", Arg("bed", bed, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return call.finish(_evaluate(call, _PLAIN, _eqd2_from_bed_kernel, *call.arrays))
+    return call.finish(*_evaluate(call, _PLAIN, _eqd2_from_bed_kernel, *call.arrays))
 
 
 def _eqd2_from_bed_kernel(b: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from radcalc._scaled import careful
+from radcalc._scaled import careful_and_proven
 from radcalc._validate import Arg, validate
 
 __all__ = ["bed_per_fraction_lql", "dose_per_fraction_lql"]
@@ -95,7 +95,7 @@ def bed_per_fraction_lql(dose_per_fraction: Any, *, alpha_beta: Any, transition_
         Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
         Arg("transition_dose", transition_dose, "> 0", "Gy"),
     )
-    return call.finish(careful(_bed_per_fraction_lql, *call.arrays, lazy=call.lazy))
+    return call.finish(*careful_and_proven(_bed_per_fraction_lql, *call.arrays, lazy=call.lazy))
 
 
 def _bed_per_fraction_lql(d: Any, ab: Any, d_t: Any) -> Any:
@@ -153,7 +153,9 @@ def dose_per_fraction_lql(bed_per_fraction: Any, *, alpha_beta: Any, transition_
         Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
         Arg("transition_dose", transition_dose, "> 0", "Gy"),
     )
-    return call.finish(careful(dose_per_fraction_lql_unchecked, *call.arrays, lazy=call.lazy))
+    return call.finish(
+        *careful_and_proven(dose_per_fraction_lql_unchecked, *call.arrays, lazy=call.lazy)
+    )
 
 
 def quadratic_dose_lql_unchecked(dose_per_fraction: Any, transition_dose: Any) -> Any:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from radcalc._scaled import careful
+from radcalc._scaled import careful_and_proven
 from radcalc._validate import Arg, check_whole, require, validate
 from radcalc.errors import InvalidInputError
 
@@ -76,7 +76,7 @@ def repopulation_rate(*, alpha: Any, potential_doubling_days: Any) -> Any:
     0.7702
     """
     call = validate("repopulation_rate", *_rate_args(alpha, potential_doubling_days))
-    return call.finish(careful(_rate, *call.arrays, lazy=call.lazy))
+    return call.finish(*careful_and_proven(_rate, *call.arrays, lazy=call.lazy))
 
 
 def repopulation_bed(
@@ -151,7 +151,7 @@ def repopulation_bed(
         Arg("kickoff_days", kickoff_days, ">= 0", "days"),
         *rate_args(repopulation_bed_per_day, alpha, potential_doubling_days),
     )
-    return call.finish(careful(_repopulation_bed, *call.arrays, lazy=call.lazy))
+    return call.finish(*careful_and_proven(_repopulation_bed, *call.arrays, lazy=call.lazy))
 
 
 def _repopulation_bed(overall_days: Any, kickoff_days: Any, *rate: Any) -> Any:
