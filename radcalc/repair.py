@@ -59,7 +59,8 @@ def repair_factor(
     Raises
     ------
     InvalidInputError
-        For NaN or infinite values, :math:`m` not a whole number :math:`\ge 1`,
+        For NaN or infinite values, :math:`m` not a whole number :math:`\ge 1`
+        or above 1000 (a software bound: the sum has :math:`m - 1` terms),
         :math:`\Delta t \le 0`, :math:`T_{1/2} \le 0`,
         :math:`(m - 1)\,\Delta t \ge 24` h, or shapes that do not broadcast.
 
@@ -134,9 +135,21 @@ def repair_factor(
     return call.finish(repair_factor_unchecked(m, interval, half_time))
 
 
+#: Largest fractions_per_day radcalc accepts: a software bound, not a clinical
+#: number. The Thames sum is evaluated term by term (m - 1 terms), so an
+#: absurd m (1e9) would otherwise make a call run for hours.
+_MAX_FRACTIONS_PER_DAY = 1000
+
+
 def check_fractions_per_day(fractions_per_day: Any, interval_hours: Any) -> None:
-    """Require whole fractions per day that fit in one day (validated arrays)."""
+    """Require whole fractions per day, at most 1000, that fit in one day (validated arrays)."""
     check_whole("fractions_per_day", fractions_per_day)
+    require(
+        fractions_per_day <= _MAX_FRACTIONS_PER_DAY,
+        f"fractions_per_day must be <= {_MAX_FRACTIONS_PER_DAY} (a software bound: the "
+        "incomplete-repair sum has fractions_per_day - 1 terms)",
+        fractions_per_day=fractions_per_day,
+    )
     if interval_hours is not None:
         require(
             (fractions_per_day - 1) * interval_hours < HOURS_PER_DAY,

@@ -274,6 +274,21 @@ def test_empty_input_gives_empty_output(call: Callable[[], Any]) -> None:
     assert isinstance(result, np.ndarray) and result.size == 0
 
 
+def test_huge_fractions_per_day_is_an_error_not_a_hang() -> None:
+    # The Thames sum has m - 1 terms: m = 1e9 would run for hours.
+    with pytest.raises(InvalidInputError, match=r"^fractions_per_day must be <= 1000"):
+        repair_factor(1e9, interval_hours=1e-12, repair_half_time_hours=4)
+    with pytest.raises(InvalidInputError, match=r"^fractions_per_day must be <= 1000"):
+        lq.eqd2(
+            1e12,
+            1e10,
+            alpha_beta=3,
+            fractions_per_day=1e308,
+            interval_hours=10,
+            repair_half_time_hours=4,
+        )
+
+
 # --- masked arrays are honoured ---------------------------------------------------------
 
 
