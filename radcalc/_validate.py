@@ -257,18 +257,21 @@ def _prepare(
         _check_values(arg, array, lazy_range)
     shapes = [a.shape for a in arrays]
     if any(shapes):
-        try:
-            np.broadcast_shapes(*shapes)
-        except ValueError:
-            described = ", ".join(
-                f"{arg.name} shape {tuple(shape)}" for arg, shape in zip(args, shapes, strict=True)
-            )
-            raise InvalidInputError(
-                f"arguments must broadcast to one shape, got {described}"
-            ) from None
+        _broadcast_shape(args, shapes)
     lazy = any(is_duck_array(arg.value) for arg in args)
     scalar = not lazy and not any(a.ndim for a in arrays)
     return arrays, scalar, lazy, returned
+
+
+def _broadcast_shape(args: tuple[Arg, ...], shapes: list[Any]) -> tuple[int, ...]:
+    """The shape ``shapes`` broadcast to, or an error naming each argument's shape."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        described = ", ".join(
+            f"{arg.name} shape {tuple(shape)}" for arg, shape in zip(args, shapes, strict=True)
+        )
+        raise InvalidInputError(f"arguments must broadcast to one shape, got {described}") from None
 
 
 def finish(result: Any, scalar: bool) -> Any:
@@ -382,12 +385,7 @@ def _unmask(args: tuple[Arg, ...]) -> tuple[tuple[Arg, ...], Any]:
     """The arguments with masked entries replaced by 1 wherever any is masked, and the mask."""
     if not any(isinstance(arg.value, np.ma.MaskedArray) for arg in args):
         return args, None
-    shapes = [np.shape(arg.value) for arg in args]  # type: ignore[call-overload]
-    try:
-        shape = np.broadcast_shapes(*shapes)
-    except ValueError:
-        described = ", ".join(f"{arg.name} shape {s}" for arg, s in zip(args, shapes, strict=True))
-        raise InvalidInputError(f"arguments must broadcast to one shape, got {described}") from None
+    shape = _broadcast_shape(args, [np.shape(arg.value) for arg in args])  # type: ignore[call-overload]
     mask = np.zeros(shape, dtype=bool)
     for arg in args:
         if isinstance(arg.value, np.ma.MaskedArray):

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 import radcalc
 from radcalc import InvalidInputError, RadcalcWarning, lq
+from radcalc._validate import Arg, prepare
 from radcalc.cli import main
 from radcalc.lql import bed_per_fraction_lql, dose_per_fraction_lql
 from radcalc.repair import repair_factor
@@ -346,3 +347,19 @@ def test_dask_values_beyond_the_lazy_range_are_refused() -> None:
 
 def test_radcalc_namespace_functions_are_the_checked_ones() -> None:
     assert radcalc.eqd2 is lq.eqd2 and radcalc.bed is lq.bed
+
+
+def test_masked_arrays_that_do_not_broadcast_are_named() -> None:
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^arguments must broadcast to one shape, got dose shape \(2,\), "
+        r"fractions shape \(3,\), alpha_beta shape \(\)$",
+    ):
+        lq.eqd2(np.ma.array([70, 60], mask=[0, 1]), [35, 30, 5], alpha_beta=3)
+
+
+def test_functions_without_mask_support_refuse_masked_arrays_clearly() -> None:
+    # radcalc._validate.prepare (used where a function does not honour masks)
+    # refuses them instead of dropping the mask.
+    with pytest.raises(InvalidInputError, match=r"^dose is a masked array"):
+        prepare(Arg("dose", np.ma.array([30.0], mask=[1]), ">= 0"))
