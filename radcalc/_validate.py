@@ -333,8 +333,8 @@ class Call:
         result = np.asarray(result)
         if not proven_finite or result.dtype != self.dtype:
             result = self._checked(result)
-        if self.mask is not None:
-            result = np.ma.MaskedArray(result, mask=self.mask)
+        if self.mask is not None:  # masked in, masked out: never a float, even for 0-d input
+            return np.ma.MaskedArray(result, mask=self.mask)
         if not self.scalar:
             return result
         value = result[()]

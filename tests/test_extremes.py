@@ -300,6 +300,13 @@ def test_masked_input_gives_masked_output() -> None:
     assert result[0] == 70.0
 
 
+def test_zero_dimensional_masked_input_stays_masked() -> None:
+    masked = lq.eqd2(np.ma.array(70.0, mask=True), 35, alpha_beta=3)
+    assert isinstance(masked, np.ma.MaskedArray) and bool(masked.mask)
+    unmasked = lq.eqd2(np.ma.array(70.0, mask=False), 35, alpha_beta=3)
+    assert isinstance(unmasked, np.ma.MaskedArray) and float(unmasked) == 70.0
+
+
 def test_masked_invalid_value_is_ignored() -> None:
     result = lq.eqd2(np.ma.array([70, np.nan, -5], mask=[0, 1, 1]), [35, 0, 1], alpha_beta=3)
     assert result.mask.tolist() == [False, True, True]
