@@ -16,6 +16,18 @@ Conventions used in every function here:
   duck arrays (e.g. dask) stay lazy in the result, although validation
   evaluates one reduction over each of them (radcalc never returns an
   unchecked number).
+* Extreme and unusual inputs (issue 14): a right answer or an
+  :class:`~radcalc.errors.InvalidInputError`, never NaN, inf or a wrong
+  finite number. Each formula is a *kernel* run as plain numpy under
+  ``np.errstate(all="raise")``; if an intermediate over- or underflows, the
+  same kernel runs again on :class:`radcalc._scaled.Scaled` numbers (an
+  unbounded exponent), see :func:`radcalc._scaled.careful`. A result that is
+  still not a finite float (the true value overflows) raises, naming the
+  function and the inputs. float16 input is computed in float32 and returned
+  as float16 when it fits. Masked arrays are honoured (masked entries are not
+  validated; the result is masked where any argument is); empty arrays give
+  empty results; dask arrays must hold 0 or magnitudes in [1e-50, 1e50]. The
+  rules are those of :func:`radcalc._validate.validate`.
 
 Corrections to plain LQ
 -----------------------
@@ -571,6 +583,7 @@ def bed(
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -664,6 +677,7 @@ def eqd2(
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -789,6 +803,7 @@ def eqdx(
         :math:`\alpha/\beta \le 0`, :math:`x \le 0`, shapes that do not
         broadcast, or correction options that are out of range, incomplete or
         contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -856,6 +871,7 @@ def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
     InvalidInputError
         For NaN, infinite or negative EQD2, :math:`\alpha/\beta \le 0`, or
         shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -903,6 +919,7 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     InvalidInputError
         For NaN, infinite or negative BED, :math:`\alpha/\beta \le 0`, or
         shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -971,6 +988,7 @@ def dose_for_eqd2(
         For NaN, infinite or negative target, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -1101,6 +1119,7 @@ def fractions_for_eqd2(
         or a solution :math:`n` that does not fit them (fewer fractions than
         ``fractions_per_day`` with incomplete repair, or more than
         ``overall_days`` allows).
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----

@@ -62,6 +62,7 @@ def bed_per_fraction_lql(dose_per_fraction: Any, *, alpha_beta: Any, transition_
     InvalidInputError
         For NaN or infinite values, :math:`d < 0`, :math:`\alpha/\beta \le 0`,
         :math:`d_T \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -124,6 +125,7 @@ def dose_per_fraction_lql(bed_per_fraction: Any, *, alpha_beta: Any, transition_
     InvalidInputError
         For NaN or infinite values, :math:`b < 0`, :math:`\alpha/\beta \le 0`,
         :math:`d_T \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----

@@ -57,6 +57,7 @@ def repopulation_rate(*, alpha: Any, potential_doubling_days: Any) -> Any:
     InvalidInputError
         For NaN or infinite values, :math:`\alpha \le 0`,
         :math:`T_{pot} \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -122,6 +123,7 @@ def repopulation_bed(
         For NaN or infinite values, negative :math:`T`, :math:`T_k` or
         :math:`K`, non-positive :math:`\alpha` or :math:`T_{pot}`, neither or
         both ways of giving :math:`K`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
