@@ -246,3 +246,80 @@ def test_arrays_match_the_scalar_calls(dose: list[float], n: float, ab: float) -
         return
     for value, element in zip(dose, array, strict=True):
         assert element == lq.eqd2(value, n, alpha_beta=ab)
+
+
+# --- correction paths of radcalc.lq ------------------------------------------------------
+
+at_least_two = st.floats(min_value=2.0, max_value=FLOAT_MAX, allow_nan=False)
+
+
+@fast
+@given(
+    dose=non_negative,
+    n=at_least_two,
+    ab=positive,
+    interval_fraction=st.floats(min_value=1e-300, max_value=1.0, exclude_max=True),
+    half_time=positive,
+)
+def test_eqd2_with_incomplete_repair(
+    dose: float, n: float, ab: float, interval_fraction: float, half_time: float
+) -> None:
+    # Twice daily: h_2 = theta (Thames 1985); q = d (1 + h). Bound: that of h plus 4 ulp.
+    interval = 23.9 * interval_fraction
+    x = Fraction(interval) / Fraction(half_time)
+    theta = _theta(x) if x < 2000 else Fraction(0)
+    dd, nn, a = Fraction(dose), Fraction(n), Fraction(ab)
+    exact = dd * (dd / nn * (1 + theta) + a) / (2 + a)
+    _agrees(
+        lambda: lq.eqd2(
+            dose,
+            n,
+            alpha_beta=ab,
+            fractions_per_day=2,
+            interval_hours=interval,
+            repair_half_time_hours=half_time,
+        ),
+        exact,
+        2 * ULPS + 2 * float(min(x, Fraction(10**6))),
+    )
+
+
+@fast
+@given(target=non_negative, n=positive, ab=positive, d_t=positive)
+def test_dose_for_eqd2_lql(target: float, n: float, ab: float, d_t: float) -> None:
+    nn, a, t = Fraction(n), Fraction(ab), Fraction(d_t)
+    b = Fraction(target) * (1 + 2 / a) / nn  # BED per fraction
+    b_t = t * (1 + t / a)
+    per_fraction = _dose_for_bed(b, Fraction(1), a) if b <= b_t else t + (b - b_t) / (1 + 2 * t / a)
+    _agrees(
+        lambda: lq.dose_for_eqd2(target, n, alpha_beta=ab, model="lql", transition_dose=d_t),
+        nn * per_fraction,
+    )
+
+
+@fast
+@given(dose=non_negative, n=positive, ab=positive, days=non_negative, rate=non_negative)
+def test_eqd2_with_repopulation(dose: float, n: float, ab: float, days: float, rate: float) -> None:
+    # EQD2 - K max(0, T - T_k)/(1 + 2/(alpha/beta)) with T_k = 0 and T >= ceil(n) - 1
+    # (so that the schedule fits). The two terms can cancel: the bound is 4 ulp of
+    # the larger term, the conditioning of a difference.
+    overall = max(days, math.ceil(n) - 1.0)
+    if not math.isfinite(overall):
+        return
+    dd, nn, a = Fraction(dose), Fraction(n), Fraction(ab)
+    plain = _eqdx(dd, nn, a, Fraction(2))
+    lost = Fraction(rate) * Fraction(overall) / (1 + 2 / a)
+    call = lambda: lq.eqd2(  # noqa: E731
+        dose,
+        n,
+        alpha_beta=ab,
+        overall_days=overall,
+        kickoff_days=0,
+        repopulation_bed_per_day=rate,
+    )
+    if _overflows(plain) or _overflows(lost):
+        return  # each term alone: tested above (test_eqd2, test_repopulation_bed)
+    result = call()
+    assert math.isfinite(result)
+    error = abs(Fraction(result) - (plain - lost))
+    assert error <= ULPS * _ulp(max(plain, lost)), (result, float(plain - lost))
