@@ -30,7 +30,8 @@ Rules for unusual inputs (issue 14), applied by :func:`validate`:
   masked array, masked wherever an argument is.
 * **Empty arrays** give empty results (numpy's broadcasting), never an error
   from an empty reduction.
-* **Duck arrays** (dask) stay lazy; their values must be 0 or lie between
+* **Duck arrays** (dask) stay lazy and are computed in float64 (cast back to
+  their dtype, e.g. float32, block by block); their values must be 0 or lie between
   1e-50 and 1e50 in magnitude, where plain float
   arithmetic cannot overflow or underflow (numpy arrays have no such limit:
   radcalc re-evaluates them carefully, see :mod:`radcalc._scaled`). The result
@@ -251,14 +252,16 @@ def _prepare(
     """
     arrays = [_to_array(arg) for arg in args]
     returned = _explicit_dtype(args, arrays)
-    dtype = _compute_dtype(returned)
+    lazy = any(is_duck_array(arg.value) for arg in args)
+    # Lazy arrays run unguarded (no FP flags): in float64, whose range the limits of
+    # the lazy range are chosen for; the result is cast back when it is computed.
+    dtype = np.dtype(np.float64) if lazy and lazy_range else _compute_dtype(returned)
     arrays = [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
     for arg, array in zip(args, arrays, strict=True):
         _check_values(arg, array, lazy_range)
     shapes = [a.shape for a in arrays]
     if any(shapes):
         _broadcast_shape(args, shapes)
-    lazy = any(is_duck_array(arg.value) for arg in args)
     scalar = not lazy and not any(a.ndim for a in arrays)
     return arrays, scalar, lazy, returned
 
@@ -328,7 +331,15 @@ class Call:
                 return number
         if self.lazy:
             if hasattr(result, "map_blocks"):
-                return result.map_blocks(self._checked, dtype=self.dtype)
+                # Only names travel into the graph (dask tokenizes its functions).
+                names = ", ".join(arg.name for arg in self.args)
+                return result.map_blocks(
+                    _checked_block,
+                    dtype=self.dtype,
+                    returned=self.dtype,
+                    function=self.function,
+                    names=names,
+                )
             result = np.asarray(result)  # another duck array: check it now
         result = np.asarray(result)
         if not proven_finite or result.dtype != self.dtype:
@@ -350,23 +361,30 @@ class Call:
         return result
 
     def _raise_not_finite(self, result: Any) -> None:
-        ok = np.isfinite(np.asarray(result))
-        ok_np, index, count = _first_false(ok)
-        bad = np.asarray(result)[index]
-        what = "overflows" if np.isinf(bad) else "is undefined (NaN)"
-        if self.lazy:  # a block of a lazy result: its index is not that of the inputs
-            inputs = ", ".join(arg.name for arg in self.args)
-            where = f" for some values of {inputs}"
-        else:
-            shown = ", ".join(
-                f"{arg.name}={_format_short(np.broadcast_to(array, ok_np.shape)[index])}"
-                for arg, array in zip(self.args, self.arrays, strict=True)
-            )
-            at = f" at index {index} ({count} of {ok_np.size} values)" if index else ""
-            where = f" for {shown}{at}"
-        raise InvalidInputError(
-            f"{self.function}: the result {what} (is not a finite {self.dtype}){where}"
+        ok_np, index, count = _first_false(np.isfinite(result))
+        shown = ", ".join(
+            f"{arg.name}={_format_short(np.broadcast_to(array, ok_np.shape)[index])}"
+            for arg, array in zip(self.args, self.arrays, strict=True)
         )
+        at = f" at index {index} ({count} of {ok_np.size} values)" if index else ""
+        raise InvalidInputError(_not_finite_text(self.function, result, index, f" for {shown}{at}"))
+
+
+def _not_finite_text(function: str, result: Any, index: tuple[int, ...], where: str) -> str:
+    what = "overflows" if np.isinf(result[index]) else "is undefined (NaN)"
+    return f"{function}: the result {what} (is not a finite {result.dtype}){where}"
+
+
+def _checked_block(block: Any, *, returned: Any, function: str, names: str) -> Any:
+    """One block of a lazy result, converted to ``returned`` and checked (see :class:`Call`)."""
+    if block.dtype != returned:
+        with np.errstate(over="ignore", invalid="ignore"):
+            block = block.astype(returned)
+    if not _all_finite(block):
+        # A block's index is not that of the inputs: name the arguments only.
+        _, index, _ = _first_false(np.isfinite(block))
+        raise InvalidInputError(_not_finite_text(function, block, index, f" for some of {names}"))
+    return block
 
 
 def validate(function: str, *args: Arg) -> Call:

@@ -370,3 +370,23 @@ def test_functions_without_mask_support_refuse_masked_arrays_clearly() -> None:
     # refuses them instead of dropping the mask.
     with pytest.raises(InvalidInputError, match=r"^dose is a masked array"):
         prepare(Arg("dose", np.ma.array([30.0], mask=[1]), ">= 0"))
+
+
+@no_lq_warning
+def test_dask_float32_is_computed_in_float64_and_checked_when_computed() -> None:
+    da = pytest.importorskip("dask.array")
+    dose = da.from_array(np.array([1e9, 1e-9], dtype=np.float32), chunks=1)
+    tiny = np.float32(1e-20)
+    result = lq.dose_for_eqd2(dose, tiny, alpha_beta=tiny)
+    assert result.dtype == np.float32
+    expected = lq.dose_for_eqd2(np.array([1e9, 1e-9], dtype=np.float32), tiny, alpha_beta=tiny)
+    np.testing.assert_array_equal(result.compute(), expected)
+    overflowing = lq.bed(
+        da.from_array(np.array([1e20, 1], dtype=np.float32), chunks=1), 1, alpha_beta=1
+    )
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^bed: the result overflows \(is not a finite float32\) for some of dose, "
+        r"fractions, alpha_beta$",
+    ):
+        overflowing.compute()
