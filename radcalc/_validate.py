@@ -45,7 +45,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -298,8 +298,7 @@ _LAZY_SMALLEST = 1e-50
 _LAZY_LARGEST = 1e50
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """One validated call of a public function: its arrays and how to return the result.
 
     Made by :func:`validate`; see the module docstring for the rules.
