@@ -46,8 +46,8 @@ GRID_THRESHOLD = 1 << 16
 #: takes over. Generous: clinical doses, fractions and alpha/beta are far
 #: inside, and the formulas lose nothing there.
 _LIMITS = {
-    np.dtype(np.float64): (1e-100, 1e100),
-    np.dtype(np.float32): (1e-15, 1e15),
+    np.dtype(np.float64): (1e-50, 1e50),
+    np.dtype(np.float32): (1e-6, 1e6),
 }
 
 _kernels: Any = None
@@ -89,9 +89,23 @@ def wanted(grids: tuple[object, ...], scalars: tuple[object, ...], out: object) 
             return False
         if isinstance(s, np.ndarray) and s.ndim > len(shape):
             return False
+    if any(isinstance(v, np.ma.MaskedArray) for v in (*grids, *scalars, out)):
+        return False
     if out is not None and not (isinstance(out, np.ndarray) and out.flags.c_contiguous):
         return False
     return available()
+
+
+def ordinary(dtype: np.dtype[Any], *values: Any) -> bool:
+    """True if each size-1 value (None: not given) is 0 or inside the ordinary range."""
+    lo, hi = _LIMITS[dtype]
+    for value in values:
+        if value is None:
+            continue
+        magnitude = abs(float(np.asarray(value).reshape(-1)[0]))
+        if magnitude != 0 and not lo <= magnitude <= hi:
+            return False
+    return True
 
 
 def _operand(value: Any, dtype: np.dtype[Any]) -> Any:

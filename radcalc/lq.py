@@ -16,6 +16,18 @@ Conventions used in every function here:
   duck arrays (e.g. dask) stay lazy in the result, although validation
   evaluates one reduction over each of them (radcalc never returns an
   unchecked number).
+* Extreme and unusual inputs (issue 14): a right answer or an
+  :class:`~radcalc.errors.InvalidInputError`, never NaN, inf or a wrong
+  finite number. Each formula is a *kernel* run as plain numpy under
+  ``np.errstate(all="raise")``; if an intermediate over- or underflows, the
+  same kernel runs again on :class:`radcalc._scaled.Scaled` numbers (an
+  unbounded exponent), see :func:`radcalc._scaled.careful`. A result that is
+  still not a finite float (the true value overflows) raises, naming the
+  function and the inputs. float16 input is computed in float32 and returned
+  as float16 when it fits. Masked arrays are honoured (masked entries are not
+  validated; the result is masked where any argument is); empty arrays give
+  empty results; dask arrays must hold 0 or magnitudes in [1e-50, 1e50]. The
+  rules are those of :func:`radcalc._validate.validate`.
 
 Corrections to plain LQ
 -----------------------
@@ -87,6 +99,7 @@ References
 
 from __future__ import annotations
 
+import copy
 import functools
 import operator
 import threading
@@ -96,7 +109,16 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from radcalc import _fused, lql, repair, repopulation
-from radcalc._validate import Arg, finish, is_lazy, prepare, require, warn_caller
+from radcalc._scaled import Scaled, careful, careful_and_proven
+from radcalc._validate import (
+    Arg,
+    Call,
+    is_duck_array,
+    is_lazy,
+    require,
+    validate,
+    warn_caller,
+)
 from radcalc.errors import InvalidInputError
 
 __all__ = [
@@ -128,16 +150,33 @@ def _dose_args(dose: Any, fractions: Any, alpha_beta: Any) -> tuple[Arg, Arg, Ar
     )
 
 
-def _warn_above_lq_range(dose_per_fraction: Any) -> None:
-    """RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008).
+#: Relative rounding allowance of the LQ-range warning: a dose per fraction within
+#: floating-point rounding of 10 Gy (a solved 10 Gy fraction) is not "above 10 Gy".
+_LQ_LIMIT_ROUNDING = 1e-12
 
-    Nothing here for a dask array: :func:`_lq_range_in_graph` checks it when computed.
+
+def _note_above_lq_range(dose_per_fraction: Any, notes: list[str]) -> None:
+    """Note a RadcalcWarning if plain LQ is used above ~10 Gy per fraction (Brenner 2008).
+
+    Decided on the dose per fraction the caller gives or is returned (never on
+    an intermediate), beyond rounding: d > 10 Gy x (1 + 1e-12).
+    ``notes`` collects the message; :func:`_evaluate` issues it once.
     """
     if is_lazy(dose_per_fraction):
-        return
-    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
+        return  # tested when computed: see _lq_range_in_graph
+    if isinstance(dose_per_fraction, Scaled):
+        dose_per_fraction = dose_per_fraction.to_float()
+    threshold = LQ_DOSE_PER_FRACTION_LIMIT * (1 + _LQ_LIMIT_ROUNDING)
+    above = dose_per_fraction > threshold
     if above if isinstance(above, (bool, np.bool_)) else bool(above.any()):
-        _warn_lq_range_largest(float(np.max(dose_per_fraction)))
+        largest = float(np.max(dose_per_fraction))
+        shown = f"up to {largest:.6g} Gy" if np.isfinite(largest) else "beyond 1.8e308 Gy"
+        notes.append(
+            f"dose per fraction {shown} is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
+            "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
+            "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
+            "transition_dose you can cite"
+        )
 
 
 def _lq_range_in_graph(result: Any, dose_per_fraction: Any) -> Any:
@@ -174,20 +213,33 @@ class _Once:
 
 
 def _warn_chunk(once: _Once, result: Any, dose_per_fraction: Any) -> Any:
-    above = dose_per_fraction > LQ_DOSE_PER_FRACTION_LIMIT
-    if bool(above.any()) and once.first():
-        _warn_lq_range_largest(float(np.max(dose_per_fraction)))
+    notes: list[str] = []
+    _note_above_lq_range(dose_per_fraction, notes)  # the numpy path's test and text
+    if notes and once.first():
+        for note in notes:
+            warn_caller(note)
     return result
 
 
-def _warn_lq_range_largest(largest: float) -> None:
-    """The warning of :func:`_warn_above_lq_range`, given the largest dose per fraction."""
-    warn_caller(
-        f"dose per fraction up to {largest:.4g} Gy is above {LQ_DOSE_PER_FRACTION_LIMIT:g} "
-        "Gy: the LQ model is considered reasonable only up to about 10 Gy per fraction "
-        "(Brenner DJ, Semin Radiat Oncol 2008;18:234-239); consider model='lql' with a "
-        "transition_dose you can cite"
-    )
+def _evaluate(
+    call: Call, corrected: _Corrected, kernel: Callable[..., Any], *operands: Any
+) -> tuple[Any, bool]:
+    """``kernel(*operands, corrected, notes)`` by :func:`~radcalc._scaled.careful`.
+
+    Issues the notes (warnings) of the path that gave the result, once.
+    Returns the float result, not yet checked, and whether it is finite by
+    proof: pass both to :meth:`_Corrected.finish`.
+    """
+    notes: list[str] = []
+
+    def run(*values: Any) -> Any:
+        notes.clear()  # the careful re-run notes again what the fast path noted
+        return kernel(*values, notes)
+
+    result = careful_and_proven(run, *operands, corrected, lazy=call.lazy)
+    for note in notes:
+        warn_caller(note)
+    return result
 
 
 def _writable(temporary: Any, *operands: Any) -> bool:
@@ -234,8 +286,13 @@ def _eqd2_of_validated(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
 
     For other radcalc modules that validate a whole history at once: unlike
     :func:`_eqdx` it makes its own temporary, so a caller's array is never
-    written into.
+    written into. Evaluated by :func:`~radcalc._scaled.careful` (exact at the extremes).
     """
+    lazy = any(is_duck_array(a) for a in (dose, fractions, alpha_beta))
+    return careful(_plain_eqd2_kernel, dose, fractions, alpha_beta, lazy=lazy)
+
+
+def _plain_eqd2_kernel(dose: Any, fractions: Any, alpha_beta: Any) -> Any:
     return _eqdx(dose, dose / fractions, alpha_beta, EQD2_REFERENCE_DOSE)
 
 
@@ -347,7 +404,8 @@ class _Corrected:
         self.kickoff_days: Any = arrays.get("kickoff_days")
         self.transition_dose: Any = arrays.get("transition_dose")
         rate = [arrays[name] for name in _RATE_NAMES if name in arrays]
-        self.rate: Any = repopulation.rate_from(rate) if rate else None
+        #: The arrays that give K (K itself or alpha, T_pot): K is computed in the kernel.
+        self.rate: Any = tuple(rate) if rate else None
         #: h_m of Thames 1985 where incomplete repair applies, else None.
         self.repair_factor: Any = None
         interval = self.interval_hours
@@ -421,18 +479,33 @@ class _Corrected:
         if self.overall_days is None:
             return None
         return repopulation.repopulation_bed_unchecked(
-            self.overall_days, self.kickoff_days, self.rate
+            self.overall_days, self.kickoff_days, repopulation.rate_from(list(self.rate))
         )
 
-    def finish(self, result: Any, scalar: bool) -> Any:
-        """The result in the broadcast shape of all arguments, as a float for scalars.
+    def finish(self, evaluated: tuple[Any, bool], call: Call) -> Any:
+        """The result of :func:`_evaluate` in the broadcast shape of all arguments, checked.
 
         An option can be given as an array and still not enter the arithmetic
         (half-times for once-daily fractions): its shape must shape the result.
+        The check is :meth:`Call.finish`.
         """
+        result, proven_finite = evaluated
         if self.shape is not None and np.shape(result) != self.shape:
             result = np.broadcast_to(result, self.shape).copy()
-        return finish(result, scalar)
+        return call.finish(result, proven_finite)
+
+    def scaled(self) -> _Corrected:
+        """A copy with Scaled arrays, for :func:`~radcalc._scaled.careful`."""
+        if self is _PLAIN:
+            return self
+        other = copy.copy(self)
+        for name in _SCALED_ATTRIBUTES:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(other, name, Scaled.of(value))
+        if self.rate is not None:
+            other.rate = tuple(Scaled.of(value) for value in self.rate)
+        return other
 
     def minus_time(self, value: Any, divisor: Any = 1) -> Any:
         """``value - K max(0, T - T_k) / divisor``; ``value`` itself without a time factor."""
@@ -465,7 +538,7 @@ def _fused_course(
 ) -> Any:
     """The one dispatch point to :mod:`radcalc._fused` for bed/eqd2/eqdx/dose_for_eqd2.
 
-    ``kind`` is "bed", "eqdx" (``reference`` None for EQD2) or "inverse"
+    ``kind`` is "bed", "eqd2", "eqdx" (with ``reference``) or "inverse"
     (dose_for_eqd2, ``grid`` the target). Returns the fused kernel's result for
     a large numpy grid with scalar fractions and options, or None: then the
     numpy path runs (the reference, which raises every error with its exact
@@ -485,7 +558,7 @@ def _fused_course(
         Arg("reference_dose_per_fraction", x, "> 0", "Gy"),
     )
     try:
-        (_, n, _, x), corrected, _ = _prepare_course(options, base, fractions_index=1)
+        (_, n, _, x), corrected, _ = _prepare_course(kind, options, base, fractions_index=1)
         shape = np.broadcast_shapes(*(np.shape(v) for v in (grid, alpha_beta, *scalars)))
         if n.dtype != dtype or shape != full.shape:
             return None
@@ -493,11 +566,16 @@ def _fused_course(
             _fused.check_out(out, shape, dtype, grid=grid, alpha_beta=alpha_beta)
     except InvalidInputError:
         return None  # the numpy path raises it, in its own order
+    lost = corrected.time_bed()
+    qfac = 1 + corrected.repair_factor if corrected.repair else None
+    d_t = corrected.transition_dose if corrected.lql else None
+    if not _fused.ordinary(dtype, n, x, qfac, d_t, lost):
+        return None  # the numpy path evaluates extreme options carefully
     numbers: dict[str, Any] = {
-        "qfac": 1 + corrected.repair_factor if corrected.repair else None,
-        "d_t": corrected.transition_dose if corrected.lql else None,
-        "lost": corrected.time_bed(),
-        "limit": LQ_DOSE_PER_FRACTION_LIMIT,
+        "qfac": qfac,
+        "d_t": d_t,
+        "lost": lost,
+        "limit": LQ_DOSE_PER_FRACTION_LIMIT * (1 - 1e-9),  # a pre-test, see above
         "out": out,
     }
     if kind == "inverse":
@@ -506,29 +584,36 @@ def _fused_course(
         x_or_none = None if kind == "bed" else x
         result, above = _fused.forward(grid, n, alpha_beta, x_or_none, **numbers)
     if result is not None and above and corrected.lq:
-        per_fraction = result if kind == "inverse" else grid
-        _warn_lq_range_largest(float(np.max(per_fraction) / n))
+        # The numpy path's test and text, on the dose per fraction given or returned.
+        notes: list[str] = []
+        _note_above_lq_range((result if kind == "inverse" else grid) / n, notes)
+        for note in notes:
+            warn_caller(note)
     return result
 
+
+#: The arrays of a _Corrected that enter the arithmetic of a kernel.
+_SCALED_ATTRIBUTES = ("overall_days", "kickoff_days", "transition_dose", "repair_factor")
 
 #: No corrections: plain LQ (quadratic_dose(d) is d itself, no time factor).
 _PLAIN = _Corrected(_Options(), {}, None)
 
 
 def _prepare_course(
-    options: _Options, base: tuple[Arg, ...], fractions_index: int | None
-) -> tuple[list[Any], _Corrected, bool]:
+    function: str, options: _Options, base: tuple[Arg, ...], fractions_index: int | None
+) -> tuple[list[Any], _Corrected, Call]:
     """Validate the base arguments with the options; ``fractions_index`` locates n in base."""
     if options.is_plain():
-        arrays, scalar = prepare(*base)
-        return arrays, _PLAIN, scalar
+        call = validate(function, *base)
+        return call.arrays, _PLAIN, call
     options.check_combinations()
     extra = options.args()
-    arrays, scalar = prepare(*base, *extra)
+    call = validate(function, *base, *extra)
+    arrays = call.arrays
     named = {arg.name: array for arg, array in zip(extra, arrays[len(base) :], strict=True)}
     fractions = None if fractions_index is None else arrays[fractions_index]
     shape = np.broadcast_shapes(*(np.shape(array) for array in arrays))
-    return arrays[: len(base)], _Corrected(options, named, fractions, shape), scalar
+    return arrays[: len(base)], _Corrected(options, named, fractions, shape), call
 
 
 _CORRECTIONS_DOC = r"""    fractions_per_day : array_like, optional
@@ -637,6 +722,7 @@ def bed(
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -675,18 +761,22 @@ def bed(
     fused = _fused_course(options, dose, fractions, alpha_beta, None, kind="bed", out=out)
     if fused is not None:
         return fused
-    (d_total, n, ab), corrected, scalar = _prepare_course(
-        options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
+    (d_total, n, ab), corrected, call = _prepare_course(
+        "bed", options, _dose_args(dose, fractions, alpha_beta), fractions_index=1
     )
+    result = corrected.finish(_evaluate(call, corrected, _bed_kernel, d_total, n, ab), call)
+    return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
+
+
+def _bed_kernel(d_total: Any, n: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    """BED of validated arrays (a kernel of :func:`_evaluate`)."""
     d = d_total / n
     if corrected.lq:
-        _warn_above_lq_range(d)
+        _note_above_lq_range(d, notes)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _bed_from_quadratic(d_total, corrected.quadratic_dose(d), ab)
-    result = corrected.finish(corrected.minus_time(result), scalar)
-    if corrected.lq:
-        result = _lq_range_in_graph(result, d)
-    return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
+    result = corrected.minus_time(result)
+    return _lq_range_in_graph(result, d) if corrected.lq else result
 
 
 @_document_corrections
@@ -733,6 +823,7 @@ def eqd2(
         For NaN or infinite values, a negative dose, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -789,25 +880,32 @@ def eqd2(
     56.31
     """
     options = _Options.of_call(locals())
-    fused = _fused_course(options, dose, fractions, alpha_beta, None, kind="eqdx", out=out)
+    fused = _fused_course(options, dose, fractions, alpha_beta, None, kind="eqd2", out=out)
     if fused is not None:
         return fused
-    result = _equivalent_dose(options, _dose_args(dose, fractions, alpha_beta))
+    result = _equivalent_dose("eqd2", options, _dose_args(dose, fractions, alpha_beta))
     return _deliver(result, out, dose=dose, fractions=fractions, alpha_beta=alpha_beta)
 
 
-def _equivalent_dose(options: _Options, args: tuple[Arg, ...]) -> Any:
+def _equivalent_dose(function: str, options: _Options, args: tuple[Arg, ...]) -> Any:
     """EQDx of (dose, fractions, alpha_beta[, reference_dose_per_fraction]); x = 2 Gy if absent."""
-    arrays, corrected, scalar = _prepare_course(options, args, fractions_index=1)
+    arrays, corrected, call = _prepare_course(function, options, args, fractions_index=1)
     d_total, n, ab = arrays[:3]
     x = arrays[3] if len(arrays) > 3 else EQD2_REFERENCE_DOSE
+    return corrected.finish(_evaluate(call, corrected, _eqdx_kernel, d_total, n, ab, x), call)
+
+
+def _eqdx_kernel(
+    d_total: Any, n: Any, ab: Any, x: Any, corrected: _Corrected, notes: list[str]
+) -> Any:
+    """EQDx of validated arrays (a kernel of :func:`_evaluate`)."""
     d = d_total / n
     if corrected.lq:
-        _warn_above_lq_range(d)
+        _note_above_lq_range(d, notes)
     # quadratic_dose(d) is d itself in plain LQ: a temporary, overwritten from here on.
     result = _eqdx(d_total, corrected.quadratic_dose(d), ab, x)
     # Time factor in EQDx units: BED lost / (1 + x/(alpha/beta)), module docstring.
-    result = corrected.finish(corrected.minus_time(result, 1 + x / ab), scalar)
+    result = corrected.minus_time(result, 1 + x / ab)
     return _lq_range_in_graph(result, d) if corrected.lq else result
 
 
@@ -858,6 +956,7 @@ def eqdx(
         :math:`\alpha/\beta \le 0`, :math:`x \le 0`, shapes that do not
         broadcast, or correction options that are out of range, incomplete or
         contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -900,6 +999,7 @@ def eqdx(
     if fused is not None:
         return fused
     result = _equivalent_dose(
+        "eqdx",
         options,
         (
             *_dose_args(dose, fractions, alpha_beta),
@@ -929,6 +1029,7 @@ def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
     InvalidInputError
         For NaN, infinite or negative EQD2, :math:`\alpha/\beta \le 0`, or
         shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -946,10 +1047,14 @@ def bed_from_eqd2(eqd2: Any, *, alpha_beta: Any) -> Any:
     >>> bed_from_eqd2(60, alpha_beta=10)
     72.0
     """
-    (e, ab), scalar = prepare(
-        Arg("eqd2", eqd2, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
+    call = validate(
+        "bed_from_eqd2", Arg("eqd2", eqd2, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return finish(e * (1 + EQD2_REFERENCE_DOSE / ab), scalar)
+    return call.finish(*_evaluate(call, _PLAIN, _bed_from_eqd2_kernel, *call.arrays))
+
+
+def _bed_from_eqd2_kernel(e: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    return e * (1 + EQD2_REFERENCE_DOSE / ab)
 
 
 def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
@@ -972,6 +1077,7 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     InvalidInputError
         For NaN, infinite or negative BED, :math:`\alpha/\beta \le 0`, or
         shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -989,10 +1095,14 @@ def eqd2_from_bed(bed: Any, *, alpha_beta: Any) -> Any:
     >>> eqd2_from_bed(135.5, alpha_beta=2)  # Nieder 2006 cumulative cord BED
     67.75
     """
-    (b, ab), scalar = prepare(
-        Arg("bed", bed, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
+    call = validate(
+        "eqd2_from_bed", Arg("bed", bed, ">= 0", "Gy"), Arg("alpha_beta", alpha_beta, "> 0", "Gy")
     )
-    return finish(b / (1 + EQD2_REFERENCE_DOSE / ab), scalar)
+    return call.finish(*_evaluate(call, _PLAIN, _eqd2_from_bed_kernel, *call.arrays))
+
+
+def _eqd2_from_bed_kernel(b: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    return b / (1 + EQD2_REFERENCE_DOSE / ab)
 
 
 @_document_corrections
@@ -1038,6 +1148,7 @@ def dose_for_eqd2(
         For NaN, infinite or negative target, :math:`n \le 0`,
         :math:`\alpha/\beta \le 0`, shapes that do not broadcast, or
         correction options that are out of range, incomplete or contradictory.
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -1084,7 +1195,8 @@ def dose_for_eqd2(
     )
     if fused is not None:
         return fused
-    (e, n, ab), corrected, scalar = _prepare_course(
+    (e, n, ab), corrected, call = _prepare_course(
+        "dose_for_eqd2",
         options,
         (
             Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
@@ -1093,21 +1205,30 @@ def dose_for_eqd2(
         ),
         fractions_index=1,
     )
+    result = corrected.finish(_evaluate(call, corrected, _dose_for_eqd2_kernel, e, n, ab), call)
+    return _deliver(result, out, target_eqd2=target_eqd2, fractions=fractions, ab=alpha_beta)
+
+
+def _dose_for_eqd2_kernel(e: Any, n: Any, ab: Any, corrected: _Corrected, notes: list[str]) -> Any:
+    """Total dose for a target EQD2 of validated arrays (a kernel of :func:`_evaluate`)."""
     target_bed = corrected.plus_time(e * (1 + EQD2_REFERENCE_DOSE / ab))  # B of the Notes
     if corrected.lql:
         per_fraction = lql.dose_per_fraction_lql_unchecked(
             target_bed / n, ab, corrected.transition_dose
         )
-        result = corrected.finish(n * per_fraction, scalar)
-        return _deliver(result, out, target_eqd2=target_eqd2, fractions=fractions, ab=alpha_beta)
+        return n * per_fraction
     # LQ per fraction b = d + d^2/(alpha/beta)_eff; incomplete repair divides alpha/beta by 1 + h.
     ab_eff = ab / (1 + corrected.repair_factor) if corrected.repair else ab
     ratio = 4 * target_bed / (n * ab_eff)  # 4 b/(alpha/beta)_eff
-    # d > 10 Gy exactly when b exceeds the BED of a 10 Gy fraction: test that here, on an
-    # array already made, rather than make d = D/n (memory, not arithmetic, is the cost).
-    limit = LQ_DOSE_PER_FRACTION_LIMIT
-    lazy = is_lazy(ratio)  # then the warning is tested inside the graph, below
-    above = not lazy and bool((ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff).any())
+    # A cheap pre-test on an array already made (memory, not arithmetic, is the cost):
+    # d can exceed 10 Gy only if b exceeds (nearly) the BED of a 10 Gy fraction. The
+    # warning itself is decided on the dose returned, below.
+    limit = LQ_DOSE_PER_FRACTION_LIMIT * (1 - 1e-9)
+    maybe_above = ratio > 4 * limit * (1 + limit / ab_eff) / ab_eff
+    lazy = is_lazy(maybe_above)  # then the warning is tested inside the graph, below
+    maybe_above = not lazy and (
+        bool(maybe_above.any()) if hasattr(maybe_above, "any") else bool(maybe_above)
+    )
     if _writable(ratio):  # 1 + sqrt(1 + ratio), written into ratio
         ratio += 1
         np.sqrt(ratio, out=ratio)
@@ -1115,12 +1236,9 @@ def dose_for_eqd2(
     else:
         ratio = 1 + np.sqrt(1 + ratio)
     dose = 2 * target_bed / ratio
-    if above:
-        _warn_above_lq_range(dose / n)
-    result = corrected.finish(dose, scalar)
-    if lazy:
-        result = _lq_range_in_graph(result, result / n)
-    return _deliver(result, out, target_eqd2=target_eqd2, fractions=fractions, ab=alpha_beta)
+    if maybe_above:
+        _note_above_lq_range(dose / n, notes)
+    return _lq_range_in_graph(dose, dose / n) if lazy else dose
 
 
 @_document_corrections
@@ -1170,6 +1288,7 @@ def fractions_for_eqd2(
         or a solution :math:`n` that does not fit them (fewer fractions than
         ``fractions_per_day`` with incomplete repair, or more than
         ``overall_days`` allows).
+        Also when the result overflows (its true value is not a finite float).
 
     Warns
     -----
@@ -1213,7 +1332,8 @@ def fractions_for_eqd2(
     54.06
     """
     options = _Options.of_call(locals())
-    (e, d, ab), corrected, scalar = _prepare_course(
+    (e, d, ab), corrected, call = _prepare_course(
+        "fractions_for_eqd2",
         options,
         (
             Arg("target_eqd2", target_eqd2, ">= 0", "Gy"),
@@ -1222,10 +1342,17 @@ def fractions_for_eqd2(
         ),
         fractions_index=None,
     )
-    if corrected.lq:
-        _warn_above_lq_range(d)
-    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
-    n = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
+    n = corrected.finish(_evaluate(call, corrected, _fractions_for_eqd2_kernel, e, d, ab), call)
     corrected.check_fractions(n, solved=True)
-    result = corrected.finish(n, scalar)
+    return n
+
+
+def _fractions_for_eqd2_kernel(
+    e: Any, d: Any, ab: Any, corrected: _Corrected, notes: list[str]
+) -> Any:
+    """Fractions for a target EQD2 of validated arrays (a kernel of :func:`_evaluate`)."""
+    if corrected.lq:
+        _note_above_lq_range(d, notes)
+    target = corrected.plus_time(e, 1 + EQD2_REFERENCE_DOSE / ab)  # + time factor in EQD2
+    result = target * ((EQD2_REFERENCE_DOSE + ab) / (d * (corrected.quadratic_dose(d) + ab)))
     return _lq_range_in_graph(result, d) if corrected.lq else result

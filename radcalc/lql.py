@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from radcalc._validate import Arg, finish, prepare
+from radcalc._scaled import careful_and_proven
+from radcalc._validate import Arg, validate
 
 __all__ = ["bed_per_fraction_lql", "dose_per_fraction_lql"]
 
@@ -61,6 +62,7 @@ def bed_per_fraction_lql(dose_per_fraction: Any, *, alpha_beta: Any, transition_
     InvalidInputError
         For NaN or infinite values, :math:`d < 0`, :math:`\alpha/\beta \le 0`,
         :math:`d_T \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -88,12 +90,17 @@ def bed_per_fraction_lql(dose_per_fraction: Any, *, alpha_beta: Any, transition_
     >>> bed_per_fraction_lql([4, 6, 24], alpha_beta=10, transition_dose=6)
     array([ 5.6,  9.6, 49.2])
     """
-    (d, ab, d_t), scalar = prepare(
+    call = validate(
+        "bed_per_fraction_lql",
         Arg("dose_per_fraction", dose_per_fraction, ">= 0", "Gy"),
         Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
         Arg("transition_dose", transition_dose, "> 0", "Gy"),
     )
-    return finish(d * (1 + quadratic_dose_lql_unchecked(d, d_t) / ab), scalar)
+    return call.finish(*careful_and_proven(_bed_per_fraction_lql, *call.arrays, lazy=call.lazy))
+
+
+def _bed_per_fraction_lql(d: Any, ab: Any, d_t: Any) -> Any:
+    return d * (1 + quadratic_dose_lql_unchecked(d, d_t) / ab)
 
 
 def dose_per_fraction_lql(bed_per_fraction: Any, *, alpha_beta: Any, transition_dose: Any) -> Any:
@@ -118,6 +125,7 @@ def dose_per_fraction_lql(bed_per_fraction: Any, *, alpha_beta: Any, transition_
     InvalidInputError
         For NaN or infinite values, :math:`b < 0`, :math:`\alpha/\beta \le 0`,
         :math:`d_T \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -141,24 +149,32 @@ def dose_per_fraction_lql(bed_per_fraction: Any, *, alpha_beta: Any, transition_
     >>> dose_per_fraction_lql([5.6, 9.6, 49.2], alpha_beta=10, transition_dose=6)
     array([ 4.,  6., 24.])
     """
-    (b, ab, d_t), scalar = prepare(
+    call = validate(
+        "dose_per_fraction_lql",
         Arg("bed_per_fraction", bed_per_fraction, ">= 0", "Gy"),
         Arg("alpha_beta", alpha_beta, "> 0", "Gy"),
         Arg("transition_dose", transition_dose, "> 0", "Gy"),
     )
-    return finish(dose_per_fraction_lql_unchecked(b, ab, d_t), scalar)
+    return call.finish(
+        *careful_and_proven(dose_per_fraction_lql_unchecked, *call.arrays, lazy=call.lazy)
+    )
 
 
 def quadratic_dose_lql_unchecked(dose_per_fraction: Any, transition_dose: Any) -> Any:
     r"""The :math:`q` with :math:`\mathrm{BED}/n = d (1 + q/(\alpha/\beta))` under LQ-L.
 
     :math:`q = d - \max(0, d - d_T)^2 / d` (validated arrays); exactly
-    :math:`d` for :math:`d \le d_T`. The divisor :math:`\max(d, d_T) > 0`
-    equals :math:`d` wherever the numerator is not zero.
+    :math:`d` for :math:`d \le d_T`. It is evaluated as the equal sum of
+    non-negative terms
+
+    .. math:: q = \min(d, d_T) + \max(0, d - d_T)\,\frac{d_T}{\max(d, d_T)}
+
+    (for :math:`d > d_T`: :math:`d - (d - d_T)^2/d = d_T + (d - d_T)\,d_T/d`),
+    which has no cancellation: the first form subtracts two numbers near
+    :math:`d` when :math:`d \gg d_T` and loses all accuracy at extreme doses.
     """
-    d = dose_per_fraction
-    excess = np.maximum(d - transition_dose, 0)
-    return d - excess * excess / np.maximum(d, transition_dose)
+    d, d_t = dose_per_fraction, transition_dose
+    return np.minimum(d, d_t) + np.maximum(d - d_t, 0) * (d_t / np.maximum(d, d_t))
 
 
 def dose_per_fraction_lql_unchecked(

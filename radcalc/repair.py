@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from radcalc._validate import Arg, check_whole, finish, prepare, require
+from radcalc._validate import Arg, check_whole, require, validate
 
 __all__ = ["repair_factor"]
 
@@ -59,7 +59,8 @@ def repair_factor(
     Raises
     ------
     InvalidInputError
-        For NaN or infinite values, :math:`m` not a whole number :math:`\ge 1`,
+        For NaN or infinite values, :math:`m` not a whole number :math:`\ge 1`
+        or above 1000 (a software bound: the sum has :math:`m - 1` terms),
         :math:`\Delta t \le 0`, :math:`T_{1/2} \le 0`,
         :math:`(m - 1)\,\Delta t \ge 24` h, or shapes that do not broadcast.
 
@@ -123,18 +124,32 @@ def repair_factor(
     >>> repair_factor([1, 2, 3], interval_hours=6, repair_half_time_hours=6)
     array([0.        , 0.5       , 0.83333333])
     """
-    (m, interval, half_time), scalar = prepare(
+    call = validate(
+        "repair_factor",
         Arg("fractions_per_day", fractions_per_day, "> 0"),
         Arg("interval_hours", interval_hours, "> 0", "h"),
         Arg("repair_half_time_hours", repair_half_time_hours, "> 0", "h"),
     )
+    m, interval, half_time = call.arrays
     check_fractions_per_day(m, interval)
-    return finish(repair_factor_unchecked(m, interval, half_time), scalar)
+    return call.finish(repair_factor_unchecked(m, interval, half_time))
+
+
+#: Largest fractions_per_day radcalc accepts: a software bound, not a clinical
+#: number. The Thames sum is evaluated term by term (m - 1 terms), so an
+#: absurd m (1e9) would otherwise make a call run for hours.
+_MAX_FRACTIONS_PER_DAY = 1000
 
 
 def check_fractions_per_day(fractions_per_day: Any, interval_hours: Any) -> None:
-    """Require whole fractions per day that fit in one day (validated arrays)."""
+    """Require whole fractions per day, at most 1000, that fit in one day (validated arrays)."""
     check_whole("fractions_per_day", fractions_per_day)
+    require(
+        fractions_per_day <= _MAX_FRACTIONS_PER_DAY,
+        f"fractions_per_day must be <= {_MAX_FRACTIONS_PER_DAY} (a software bound: the "
+        "incomplete-repair sum has fractions_per_day - 1 terms)",
+        fractions_per_day=fractions_per_day,
+    )
     if interval_hours is not None:
         require(
             (fractions_per_day - 1) * interval_hours < HOURS_PER_DAY,
@@ -150,8 +165,12 @@ def repair_factor_unchecked(
 ) -> Any:
     """h_m of validated arrays, by the finite sum of the derivation in :func:`repair_factor`."""
     m = fractions_per_day
-    theta = np.exp(-math.log(2) * (interval_hours / half_time_hours))  # θ of [1]
-    total = np.zeros_like(theta * m)
-    for k in range(1, int(np.max(m))):
-        total = total + np.where(k < m, (m - k) * theta**k, 0)  # Σ (m-k) θ^k
-    return (2 / m) * total
+    # θ underflows to 0 (and Δt/T½ may overflow to inf) exactly when repair is complete
+    # to float precision: h_m -> 0 is then the right value, not a loss of accuracy.
+    with np.errstate(over="ignore", under="ignore"):
+        theta = np.exp(-math.log(2) * (interval_hours / half_time_hours))  # θ of [1]
+        total = np.zeros_like(theta * m)
+        largest = int(np.max(m)) if np.size(m) else 0  # empty in, empty out
+        for k in range(1, largest):
+            total = total + np.where(k < m, (m - k) * theta**k, 0)  # Σ (m-k) θ^k
+        return (2 / m) * total

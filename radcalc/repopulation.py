@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from radcalc._validate import Arg, check_whole, finish, prepare, require
+from radcalc._scaled import careful_and_proven
+from radcalc._validate import Arg, check_whole, require, validate
 from radcalc.errors import InvalidInputError
 
 __all__ = ["minimum_overall_days", "repopulation_bed", "repopulation_rate"]
@@ -56,6 +57,7 @@ def repopulation_rate(*, alpha: Any, potential_doubling_days: Any) -> Any:
     InvalidInputError
         For NaN or infinite values, :math:`\alpha \le 0`,
         :math:`T_{pot} \le 0`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -74,8 +76,8 @@ def repopulation_rate(*, alpha: Any, potential_doubling_days: Any) -> Any:
     >>> round(repopulation_rate(alpha=0.3, potential_doubling_days=3), 4)
     0.7702
     """
-    (a, t_pot), scalar = prepare(*_rate_args(alpha, potential_doubling_days))
-    return finish(_rate(a, t_pot), scalar)
+    call = validate("repopulation_rate", *_rate_args(alpha, potential_doubling_days))
+    return call.finish(*careful_and_proven(_rate, *call.arrays, lazy=call.lazy))
 
 
 def repopulation_bed(
@@ -121,6 +123,7 @@ def repopulation_bed(
         For NaN or infinite values, negative :math:`T`, :math:`T_k` or
         :math:`K`, non-positive :math:`\alpha` or :math:`T_{pot}`, neither or
         both ways of giving :math:`K`, or shapes that do not broadcast.
+        Also when the result overflows (its true value is not a finite float).
 
     Notes
     -----
@@ -144,12 +147,17 @@ def repopulation_bed(
     array([0. , 0. , 7.2])
     """
     check_rate_options(repopulation_bed_per_day, alpha, potential_doubling_days)
-    (t, t_k, *rate), scalar = prepare(
+    call = validate(
+        "repopulation_bed",
         Arg("overall_days", overall_days, ">= 0", "days"),
         Arg("kickoff_days", kickoff_days, ">= 0", "days"),
         *rate_args(repopulation_bed_per_day, alpha, potential_doubling_days),
     )
-    return finish(repopulation_bed_unchecked(t, t_k, rate_from(rate)), scalar)
+    return call.finish(*careful_and_proven(_repopulation_bed, *call.arrays, lazy=call.lazy))
+
+
+def _repopulation_bed(overall_days: Any, kickoff_days: Any, *rate: Any) -> Any:
+    return repopulation_bed_unchecked(overall_days, kickoff_days, rate_from(list(rate)))
 
 
 def minimum_overall_days(fractions: Any, fractions_per_day: Any = 1) -> Any:
@@ -182,11 +190,14 @@ def minimum_overall_days(fractions: Any, fractions_per_day: Any = 1) -> Any:
     >>> minimum_overall_days(5), minimum_overall_days(54, 2)
     (4.0, 26.0)
     """
-    (n, m), scalar = prepare(
-        Arg("fractions", fractions, "> 0"), Arg("fractions_per_day", fractions_per_day, "> 0")
+    call = validate(
+        "minimum_overall_days",
+        Arg("fractions", fractions, "> 0"),
+        Arg("fractions_per_day", fractions_per_day, "> 0"),
     )
+    n, m = call.arrays
     check_whole("fractions_per_day", m)
-    return finish(_minimum_overall_days(n, m), scalar)
+    return call.finish(_minimum_overall_days(n, m))
 
 
 def _minimum_overall_days(fractions: Any, fractions_per_day: Any) -> Any:
