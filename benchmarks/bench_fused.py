@@ -1,0 +1,233 @@
+"""Benchmark radcalc's grid paths against the memory-bandwidth floor (issue 10).
+
+For each case prints the median time over interleaved repeats, its ratio to
+``np.copyto`` of the same grid (one read + one write) and to the bare numpy
+expression measured in the same run, and the peak extra memory (tracemalloc,
+which numpy reports its buffers to) relative to the output array. Also: a
+dask case, the CLI start-up against ``python -c "import numpy"``, and scalar
+and 1,000-element calls. Nothing is asserted: run
+``python benchmarks/bench_fused.py`` (``--quick`` for a small grid, as CI does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import radcalc  # noqa: E402
+
+Func = Callable[[], object]
+
+
+def medians(funcs: dict[str, Func], repeats: int) -> dict[str, float]:
+    """Median time of each function, the repeats interleaved (fair under machine noise)."""
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    for func in funcs.values():
+        func()  # warm-up (and numba compilation)
+    for _ in range(repeats):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            func()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def peak_extra(func: Func) -> int:
+    """Peak bytes allocated while ``func`` runs (tracemalloc)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    func()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
+    rng = np.random.default_rng(0)
+    grid = rng.random(shape) * 70
+    out = np.empty_like(grid)
+    ab_grid = rng.random(shape) * 10 + 1
+    grid32, out32 = grid.astype(np.float32), np.empty(shape, np.float32)
+    n, ab = 35.0, 3.0
+    repair = {"fractions_per_day": 2, "interval_hours": 6, "repair_half_time_hours": 4}
+    time_factor = {"overall_days": 40, "kickoff_days": 28, "repopulation_bed_per_day": 0.72}
+    lql = {"model": "lql", "transition_dose": 6}
+
+    def bare_inverse() -> object:
+        bed = grid * (1 + 2 / ab)
+        return 2 * bed / (1 + np.sqrt(1 + 4 * bed / (n * ab)))
+
+    # name: (radcalc call, bare numpy expression, uses out=)
+    cases: dict[str, tuple[Func, Func, bool]] = {
+        "eqd2 out=": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out),
+            lambda: np.multiply(grid, (grid / n + ab) / (2 + ab), out=out),
+            True,
+        ),
+        "eqd2": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab),
+            lambda: grid * ((grid / n + ab) / (2 + ab)),
+            False,
+        ),
+        "bed out=": (
+            lambda: radcalc.bed(grid, n, alpha_beta=ab, out=out),
+            lambda: np.multiply(grid, 1 + grid / n / ab, out=out),
+            True,
+        ),
+        "bed": (
+            lambda: radcalc.bed(grid, n, alpha_beta=ab),
+            lambda: grid * (1 + grid / n / ab),
+            False,
+        ),
+        "eqd2 alpha/beta grid out=": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab_grid, out=out),
+            lambda: np.multiply(grid, (grid / n + ab_grid) / (2 + ab_grid), out=out),
+            True,
+        ),
+        "dose_for_eqd2 out=": (
+            lambda: radcalc.dose_for_eqd2(grid, n, alpha_beta=ab, out=out),
+            bare_inverse,
+            True,
+        ),
+        "eqd2 repair out=": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out, **repair),
+            lambda: grid * ((grid / n * 1.35 + ab) / (2 + ab)),
+            True,
+        ),
+        "eqd2 time out=": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out, **time_factor),
+            lambda: grid * ((grid / n + ab) / (2 + ab)) - 7.2 / (1 + 2 / ab),
+            True,
+        ),
+        "eqd2 LQ-L out=": (
+            lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out, **lql),
+            lambda: grid * ((grid / n - np.maximum(grid / n - 6, 0) ** 2 / np.maximum(grid / n, 6)
+                             + ab) / (2 + ab)),
+            True,
+        ),
+        "float32 eqd2 out= (vs float64 copy)": (
+            lambda: radcalc.eqd2(grid32, n, alpha_beta=ab, out=out32),
+            lambda: grid32 * ((grid32 / np.float32(n) + np.float32(ab)) / np.float32(2 + ab)),
+            True,
+        ),
+    }  # fmt: skip
+    funcs: dict[str, Func] = {
+        "copyto": lambda: np.copyto(out, grid),
+        "copy": grid.copy,
+    }
+    for name, (ours, bare, _) in cases.items():
+        funcs[name] = ours
+        funcs[name + " [bare]"] = bare
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = medians(funcs, repeats)
+        print(f"grid {shape} float64 = {grid.size:,} voxels; median of {repeats} interleaved")
+        print(f"np.copyto {t['copyto'] * 1e3:.2f} ms, grid.copy() {t['copy'] * 1e3:.2f} ms")
+        print(f"{'case':<38}{'ms':>8}{'/copyto':>9}{'/copy()':>9}{'/bare':>7}{'peak/out':>10}")
+        for name, (ours, _, _) in cases.items():
+            peak = peak_extra(ours)
+            print(
+                f"{name:<38}{t[name] * 1e3:>8.2f}{t[name] / t['copyto']:>9.2f}"
+                f"{t[name] / t['copy']:>9.2f}{t[name] / t[name + ' [bare]']:>7.2f}"
+                f"{peak / grid.nbytes:>10.3f}"
+            )
+
+
+def dask_case(shape: tuple[int, ...], repeats: int) -> None:
+    try:
+        import dask
+        import dask.array as da
+    except ImportError:
+        print("dask: not installed, skipped")
+        return
+    grid = da.from_array(np.random.default_rng(1).random(shape) * 70, chunks=(-1, -1, 16))
+    n, ab = 35.0, 3.0
+    with dask.config.set(scheduler="threads"):
+        t = medians(
+            {
+                "radcalc": lambda: radcalc.eqd2(grid, n, alpha_beta=ab).max().compute(),
+                "bare": lambda: (grid * ((grid / n + ab) / (2 + ab))).max().compute(),
+            },
+            repeats,
+        )
+    print(
+        f"dask eqd2(x).max().compute(): {t['radcalc'] * 1e3:.1f} ms, bare lazy expression "
+        f"{t['bare'] * 1e3:.1f} ms, ratio {t['radcalc'] / t['bare']:.2f}"
+    )
+
+
+def cli_case(repeats: int) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    commands = {
+        "numpy": [sys.executable, "-c", "import numpy"],
+        "radcalc eqd2": [
+            sys.executable,
+            "-m",
+            "radcalc",
+            "eqd2",
+            *["--dose", "65", "--fx", "54", "--ab", "10"],
+        ],
+    }
+
+    def run(cmd: list[str]) -> Func:
+        return lambda: subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+
+    t = medians({name: run(cmd) for name, cmd in commands.items()}, repeats)
+    print(
+        f"CLI start: radcalc eqd2 {t['radcalc eqd2'] * 1e3:.0f} ms, python -c 'import numpy' "
+        f"{t['numpy'] * 1e3:.0f} ms, ratio {t['radcalc eqd2'] / t['numpy']:.2f}"
+    )
+
+
+def small_calls(repeats: int) -> None:
+    thousand = np.linspace(0, 70, 1000)
+    loops = 200
+
+    def many(func: Func) -> Func:
+        def run() -> None:
+            for _ in range(loops):
+                func()
+
+        return run
+
+    t = medians(
+        {
+            "scalar": many(lambda: radcalc.eqd2(65, 54, alpha_beta=10)),
+            "1000": many(lambda: radcalc.eqd2(thousand, 35, alpha_beta=3)),
+        },
+        repeats,
+    )
+    print(
+        f"eqd2 scalar call {t['scalar'] / loops * 1e6:.1f} us, 1,000-element call "
+        f"{t['1000'] / loops * 1e6:.1f} us (never the compiled path)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small grid, few repeats")
+    options = parser.parse_args()
+    shape = (64, 64, 32) if options.quick else (250, 250, 160)
+    repeats = 3 if options.quick else 11
+    print(f"numba threads: {os.environ.get('NUMBA_NUM_THREADS', 'default')} (kernels are serial)")
+    grid_cases(shape, repeats)
+    dask_case(shape, repeats)
+    cli_case(3 if options.quick else 21)
+    small_calls(repeats)
+
+
+if __name__ == "__main__":
+    main()
