@@ -35,7 +35,7 @@ import numpy as np
 
 from radcalc.errors import InvalidInputError
 
-__all__ = ["GRID_THRESHOLD", "available", "check_out", "deliver", "forward", "inverse", "wanted"]
+__all__ = ["GRID_THRESHOLD", "available", "check_out", "deliver", "ordinary", "run", "wanted"]
 
 #: Smallest grid (elements) sent to a compiled kernel: below it numpy's few
 #: passes stay in cache and the call overhead dominates.
@@ -177,8 +177,9 @@ def _run(
     return (None if bad else result), int(above)
 
 
-def forward(
-    dose: Any,
+def run(
+    inverse: bool,
+    grid: Any,
     n: Any,
     ab: Any,
     x: Any,
@@ -189,24 +190,11 @@ def forward(
     limit: float,
     out: Any,
 ) -> tuple[Any, int]:
-    """BED (``x`` None) or EQDx of a grid in one pass; (None, 0) to fall back to numpy.
+    """One pass over a grid: (result, LQ-range count), or (None, 0) to fall back to numpy.
 
+    Forward: BED (``x`` None) or EQDx of the dose ``grid``. ``inverse``: the
+    total dose for the target EQDx ``grid`` (x = 2 Gy for dose_for_eqd2).
     ``qfac`` (1 + h, incomplete repair), ``d_t`` (LQ-L) and ``lost`` (BED lost
     to repopulation) are None when that correction does not apply.
     """
-    return _run(_get()[0], dose, ab, (n, limit), (x, qfac, d_t, lost), out)
-
-
-def inverse(
-    target: Any,
-    n: Any,
-    ab: Any,
-    *,
-    qfac: Any,
-    d_t: Any,
-    lost: Any,
-    limit: float,
-    out: Any,
-) -> tuple[Any, int]:
-    """Total dose for a target EQD2 over a grid in one pass; (None, 0) to fall back."""
-    return _run(_get()[1], target, ab, (n, limit), (2, qfac, d_t, lost), out)
+    return _run(_get()[int(inverse)], grid, ab, (n, limit), (x, qfac, d_t, lost), out)

@@ -578,15 +578,13 @@ def _fused_course(
         "limit": LQ_DOSE_PER_FRACTION_LIMIT * (1 - 1e-9),  # a pre-test, see above
         "out": out,
     }
-    if kind == "inverse":
-        result, above = _fused.inverse(grid, n, alpha_beta, **numbers)
-    else:
-        x_or_none = None if kind == "bed" else x
-        result, above = _fused.forward(grid, n, alpha_beta, x_or_none, **numbers)
+    inverse = kind == "inverse"
+    x_or_none = None if kind == "bed" else x
+    result, above = _fused.run(inverse, grid, n, alpha_beta, x_or_none, **numbers)
     if result is not None and above and corrected.lq:
         # The numpy path's test and text, on the dose per fraction given or returned.
         notes: list[str] = []
-        _note_above_lq_range((result if kind == "inverse" else grid) / n, notes)
+        _note_above_lq_range((result if inverse else grid) / n, notes)
         for note in notes:
             warn_caller(note)
     return result
