@@ -522,6 +522,11 @@ def _deliver(result: Any, out: Any, **inputs: Any) -> Any:
     """The numpy path's ``result``, or copied into a checked ``out=`` that is returned."""
     if out is None:
         return result
+    if is_duck_array(result) or isinstance(result, np.ma.MaskedArray):
+        kind = "a lazy (dask)" if is_duck_array(result) else "a masked"
+        raise InvalidInputError(
+            f"out= takes only plain numpy results, got {kind} result: leave out= away"
+        )
     _fused.check_out(out, np.shape(result), np.asarray(result).dtype, **inputs)
     return _fused.deliver(result, out)
 

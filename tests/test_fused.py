@@ -169,6 +169,15 @@ def test_invalid_out_is_refused(
     np.testing.assert_array_equal(dose, before)
 
 
+def test_out_refuses_lazy_and_masked_results() -> None:
+    da = pytest.importorskip("dask.array")
+    with pytest.raises(InvalidInputError, match=r"out= takes only plain numpy results, got a lazy"):
+        radcalc.eqd2(da.from_array(np.ones(4), chunks=2), 5, alpha_beta=3, out=np.empty(4))
+    masked = np.ma.array([70.0, 60.0], mask=[0, 1])
+    with pytest.raises(InvalidInputError, match=r"got a masked result"):
+        radcalc.eqd2(masked, 35, alpha_beta=3, out=np.empty(2))
+
+
 def test_invalid_input_comes_before_invalid_out(spy: _Spy) -> None:
     dose = np.linspace(0, 70, 100)
     dose[7] = -1
