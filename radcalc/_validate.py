@@ -197,11 +197,35 @@ def check_lazily(arg: Arg, array: Any, lazy_range: bool = False) -> Any:
 def _check_chunk(
     arg: Arg, whole: Any, lazy_range: bool, chunk: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
-    with np.errstate(invalid="ignore"):
-        ok = _passes_fast(arg.rule, chunk) and (not lazy_range or bool(_in_lazy_range(chunk).all()))
-    if not ok:
+    if not _chunk_passes(arg.rule, chunk, lazy_range):
         _check_values(arg, whole, lazy_range)  # raises the eager text (whole array)
     return chunk
+
+
+def _chunk_passes(rule: Rule, chunk: np.ndarray[Any, Any], lazy_range: bool) -> bool:
+    """The checks of :func:`_check_values` on one numpy chunk, from its min and max.
+
+    Two reductions without temporaries (NaN propagates through both); only a
+    chunk with zeros and a rule >= 0 needs one more, for the smallest nonzero
+    value. False sends the chunk to the exact check.
+    """
+    if chunk.size == 0:
+        return True
+    lowest, highest = chunk.min(), chunk.max()
+    if not (math.isfinite(lowest) and math.isfinite(highest)):
+        return False
+    if (rule == ">= 0" and lowest < 0) or (rule == "> 0" and lowest <= 0):
+        return False
+    if not lazy_range:
+        return True
+    if max(-lowest, highest) > _LAZY_LARGEST:
+        return False
+    if lowest >= _LAZY_SMALLEST or highest <= -_LAZY_SMALLEST:
+        return True  # every value is away from zero
+    if lowest == 0:  # a rule >= 0: the smallest nonzero value decides
+        smallest = chunk.min(where=chunk != 0, initial=np.inf)
+        return bool(smallest >= _LAZY_SMALLEST)
+    return bool(_in_lazy_range(chunk).all())
 
 
 def _passes_rule(rule: Rule, array: Any) -> Any:

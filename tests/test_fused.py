@@ -280,6 +280,26 @@ def test_dask_error_text_is_the_eager_one() -> None:
     assert "at index (1, 0) (2 of 4 values invalid)" in str(lazy.value)
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([0.0, 60.0, 1e-60], r"must be 0 or between 1e-50 and 1e\+50"),
+        ([0.0, 60.0, 1e60], r"must be 0 or between 1e-50 and 1e\+50"),
+        ([0.0, -0.0, -2.0], r"must be finite and >= 0, got -2\.0"),
+        ([0.0, np.nan, 2.0], r"must be finite and >= 0, got nan"),
+        ([0.0, 0.0, 40.0], None),
+    ],
+)
+def test_dask_chunk_checks(values: list[float], message: str | None) -> None:
+    da = pytest.importorskip("dask.array")
+    result = radcalc.bed(da.from_array(np.array(values), chunks=3), 5, alpha_beta=3)
+    if message is None:
+        np.testing.assert_allclose(result.compute(), radcalc.bed(np.array(values), 5, alpha_beta=3))
+        return
+    with pytest.raises(InvalidInputError, match=message):
+        result.compute()
+
+
 # ---- start-up ------------------------------------------------------------------------------
 
 
