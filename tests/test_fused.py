@@ -222,6 +222,24 @@ def test_lq_range_warning_is_the_numpy_paths(spy: _Spy) -> None:
     assert spy.fused == 2
 
 
+def test_without_numba_large_grids_take_the_numpy_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(_fused, "_available", None)
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "numba" else real_find_spec(name, *a),
+    )
+    monkeypatch.setattr(_fused, "_get", lambda: pytest.fail("kernels loaded without numba"))
+    grid = np.linspace(0, 70, _fused.GRID_THRESHOLD)
+    out = np.empty_like(grid)
+    assert radcalc.eqd2(grid, 35, alpha_beta=3, out=out) is out
+    np.testing.assert_allclose(out[-1], radcalc.eqd2(70.0, 35, alpha_beta=3), rtol=1e-15)
+    assert not _fused.available()
+
+
 def test_small_and_scalar_calls_never_reach_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom() -> Any:
         raise AssertionError("kernels loaded")
