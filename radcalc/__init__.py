@@ -14,10 +14,12 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   :mod:`radcalc.recovery`).
 * Constraint sets, plan files and checks (:mod:`radcalc.constraints`,
   :mod:`radcalc.plan`, :mod:`radcalc.check`).
-* Errors (:mod:`radcalc.errors`).
+* Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
+  (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
 
 from radcalc import recovery
+from radcalc._notes import collect_notes
 from radcalc.check import CheckReport, CheckRow, check_plan
 from radcalc.constraints import (
     ConstraintRule,
@@ -115,6 +117,8 @@ __all__ = [
     "ConstraintSetError",
     "PlanFileError",
     "RadcalcWarning",
+    # notes (RadcalcWarnings) collected per thread
+    "collect_notes",
 ]
 
 __version__ = "0.1.0"

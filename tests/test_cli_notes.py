@@ -1,0 +1,146 @@
+"""The CLI's notes and errors: no hang, no traceback, one ``Error:`` line (issues 8 and 14)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from radcalc.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+OVERFLOW = ["eqd2", "--dose", "1e308", "--fx", "1", "--ab", "1"]
+
+
+@pytest.fixture
+def alarm() -> Iterator[None]:
+    """Interrupt a runaway CliRunner call after 20 s (the hang grew to > 20 GB)."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise TimeoutError("the command did not return within 20 s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 20)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _one_error_or_finite(result: Result) -> None:
+    """Exit != 0 with exactly one ``Error:`` line, or exit 0 with finite numbers only."""
+    assert not isinstance(result.exception, TimeoutError), "hang"
+    assert "Traceback" not in result.output + result.stderr
+    if result.exit_code != 0:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1, result.stderr
+        assert isinstance(result.exception, SystemExit), result.exception
+    else:
+        assert "inf" not in result.output.lower() and "nan" not in result.output.lower()
+
+
+@pytest.mark.filterwarnings("default::RuntimeWarning")  # as outside pytest: numpy's warning
+def test_issue8_item1_overflow_does_not_hang_clirunner(alarm: None) -> None:
+    result = CliRunner().invoke(main, OVERFLOW)
+    _one_error_or_finite(result)
+
+
+def test_issue8_item1_overflow_does_not_hang_subprocess() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "radcalc", *OVERFLOW],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:  # pragma: no cover - the defect
+        pytest.fail("radcalc eqd2 --dose 1e308 --fx 1 --ab 1 did not return within 60 s")
+    assert "Traceback" not in completed.stderr
+    if completed.returncode != 0:
+        errors = [line for line in completed.stderr.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1, completed.stderr
+        assert "1e+308" in errors[0] or "1e308" in errors[0]  # names the input
+    else:
+        assert "inf" not in completed.stdout.lower()
+
+
+@pytest.mark.filterwarnings("default::RuntimeWarning")
+@pytest.mark.parametrize(
+    "args",
+    [
+        OVERFLOW,
+        ["bed", "--dose", "1e308", "--fx", "1", "--ab", "1", "--json"],
+        ["solve", "--eqd2", "1e308", "--fx", "1", "--ab", "1e-300"],
+        ["solve", "--eqd2", "1e308", "--dose-per-fraction", "1e-300", "--ab", "1"],
+    ],
+    ids=["eqd2", "bed-json", "solve-dose", "solve-fractions"],
+)
+def test_overflow_is_one_error_line_or_finite(args: list[str], alarm: None) -> None:
+    result = CliRunner().invoke(main, args)
+    _one_error_or_finite(result)
+    if result.exit_code == 0 and "--json" in args:
+        json.loads(result.output, parse_constant=pytest.fail)  # strict JSON: no NaN/Infinity
+
+
+def test_notes_still_reach_stderr_once() -> None:
+    result = CliRunner().invoke(main, ["eqd2", "--dose", "24", "--fx", "1", "--ab", "3"])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "above 10 Gy" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eqd2", "--dose", "-0", "--fx", "1", "--ab", "1"],
+        ["bed", "--dose", "-0.0", "--fx", "3", "--ab", "2", "--ab", "-0"],
+    ],
+    ids=["eqd2", "bed"],
+)
+def test_issue14_negative_zero_dose_prints_zero(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert "-0" not in result.output + result.stderr, result.output + result.stderr
+
+
+def test_issue14_negative_zero_dose_json_is_zero() -> None:
+    result = CliRunner().invoke(main, ["eqd2", "--dose", "-0", "--fx", "1", "--ab", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output)[0]
+    assert math.copysign(1, row["dose"]) == 1 and math.copysign(1, row["eqd2"]) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["budget", "--prior", "70/35", "--interval", "24m", "--limit", "100", "--ab", "2",
+         "--fx", "5", "--plot", "/nonexistent-folder/budget.png"],
+        ["check", "/nonexistent-folder/plan.toml"],
+        ["check", "/dev/null"],
+        ["constraints", "show", "/dev/zero"],
+        ["reirr", "--prior", "70/35", "--interval", "24m", "--new", "30/5", "--ab", "2",
+         "--recovery", "/nonexistent.toml"],
+    ],
+    ids=["plot-missing-folder", "plan-missing", "plan-empty", "set-device", "recovery-missing"],
+)  # fmt: skip
+def test_error_paths_are_one_line(args: list[str], alarm: None) -> None:
+    if args[0] == "budget":
+        pytest.importorskip("matplotlib")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code not in (0, None), result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.stderr
