@@ -541,6 +541,7 @@ def _solve_fractions(
             "bed": lq.bed_from_eqd2(target, alpha_beta=alpha_beta),
             "eqd2": target,
         }
+        _require_finite([row])  # before rounding n to whole fractions
         rounding = []
         for label, whole in (("down", math.floor(n)), ("up", math.ceil(n))):
             usable = whole >= 1 and whole >= (corrections.per_day or 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,7 +15,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from radcalc import collect_notes
 from radcalc.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,3 +148,72 @@ def test_error_paths_are_one_line(args: list[str], alarm: None) -> None:
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "--eqd2", "3", "--dose-per-fraction", "1e-320", "--ab", "1"],
+        ["solve", "--eqd2", "0", "--dose-per-fraction", "1e-320", "--ab", "1"],
+    ],
+    ids=["fractions-overflow", "fractions-nan"],
+)
+def test_solve_fractions_that_overflow_are_one_error_line(args: list[str]) -> None:
+    # Was an OverflowError/ValueError traceback from rounding n = inf or NaN.
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    _one_error_or_finite(result)
+
+
+NUMBERS = ["0", "-0", "1", "3", "10", "70", "1e308", "-1e308", "1e-320", "5e-324", "nan", "inf"]
+WHOLE = ["1", "2", "30", "0", "-1", "999999999999"]
+SCHEDULES = ["70/35", "65/54 bid 6h", "1e308/1", "-0/1", "1/1e308", "1e-320/1"]
+INTERVALS = ["24m", "0", "1e308", "1e-320y", "5d"]
+RECOVERIES = [
+    "none",
+    "step-cord-2021",
+    "constant:1",
+    "linear:0,1e-320,1",
+    "exponential:0,1e-320,0.5",
+]
+
+
+def _command(draw: Any) -> list[str]:
+    pick = lambda options: draw(st.sampled_from(options))  # noqa: E731
+    kind = pick(["eqd2", "bed", "solve-dose", "solve-fractions", "reirr", "budget"])
+    if kind in ("eqd2", "bed"):
+        return [kind, "--dose", pick(NUMBERS), "--fx", pick(WHOLE), "--ab", pick(NUMBERS)]
+    if kind == "solve-dose":
+        return ["solve", "--eqd2", pick(NUMBERS), "--fx", pick(WHOLE), "--ab", pick(NUMBERS)]
+    if kind == "solve-fractions":
+        return ["solve", "--eqd2", pick(NUMBERS), "--dose-per-fraction", pick(NUMBERS),
+                "--ab", pick(NUMBERS)]  # fmt: skip
+    history = ["--prior", pick(SCHEDULES), "--interval", pick(INTERVALS), "--ab", pick(NUMBERS),
+               "--recovery", pick(RECOVERIES)]  # fmt: skip
+    if kind == "reirr":
+        return ["reirr", *history, "--new", pick(SCHEDULES)]
+    return ["budget", *history, "--limit", pick(NUMBERS), "--fx", pick(WHOLE)]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's, shown as outside pytest
+def test_fuzz_numeric_extremes_give_a_finite_answer_or_one_error_line() -> None:
+    @settings(max_examples=120, deadline=None)
+    @given(data=st.data(), as_json=st.booleans())
+    def check(data: Any, as_json: bool) -> None:
+        args = _command(data.draw) + (["--json"] if as_json else [])
+        with collect_notes():
+            result = CliRunner().invoke(main, args)
+        assert isinstance(result.exception, (SystemExit, type(None))), (args, result.exception)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr, args
+        if result.exit_code != 0:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+            assert len(errors) == 1, (args, result.stderr)
+            return
+        assert "-0.00" not in result.stdout, args
+        if as_json:
+            json.loads(result.stdout, parse_constant=pytest.fail)  # strict: no NaN/Infinity
+        else:
+            assert not re.search(r"\b(nan|inf)\b", result.stdout.lower()), (args, result.stdout)
+
+    check()
