@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -189,3 +190,26 @@ def test_plan_date_next_month_is_accepted(tmp_path: Path) -> None:
     soon = dt.date.today() + dt.timedelta(days=30)
     plan = load_plan(_plan_with_dates(tmp_path, soon.isoformat()))
     assert plan.courses[1].starts == soon
+
+
+def test_every_user_file_reader_goes_through_radcalc_files() -> None:
+    """No module reads a file itself: only radcalc._files (regular files, size bound).
+
+    The one exception is the shipped data of radcalc/data (read from the
+    installed package with importlib.resources).
+    """
+    package = Path(__file__).resolve().parents[1] / "radcalc"
+    pattern = re.compile(
+        r"\bopen\(|\.read_text\(|\.read_bytes\(|tomllib\.load\(|np\.load\(|loadtxt\(|"
+        r"read_csv\(|dcmread\("
+    )
+    allowed = {("constraints.py", "entry.read_text(")}  # shipped data files
+    offenders = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "_files.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+        and not any(path.name == name and text in line for name, text in allowed)
+    ]
+    assert offenders == []
