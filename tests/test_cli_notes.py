@@ -6,10 +6,8 @@ import json
 import math
 import os
 import re
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +21,6 @@ from radcalc.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERFLOW = ["eqd2", "--dose", "1e308", "--fx", "1", "--ab", "1"]
-
-
-@pytest.fixture
-def alarm() -> Iterator[None]:
-    """Interrupt a runaway CliRunner call after 20 s (the hang grew to > 20 GB)."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise TimeoutError("the command did not return within 20 s")
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 20)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _one_error_or_finite(result: Result) -> None:

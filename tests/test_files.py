@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,20 +22,7 @@ SET = Path(__file__).resolve().parents[1] / "radcalc" / "data" / "nieder2006-cor
 RECOVERY = '[cord]\nmodel = "constant"\nfraction = 0.25\n'
 
 
-@pytest.fixture(autouse=True)
-def alarm() -> Iterator[None]:
-    """A reader that blocks (a FIFO) fails the test after 20 s instead of hanging."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise TimeoutError("reading the file did not return within 20 s")
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 20)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("alarm")  # a blocking read fails after 20 s
 
 
 # Every reader of a user file, with a valid content and its error class.
