@@ -48,6 +48,7 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -629,7 +630,11 @@ def max_new_dose(
     (n_new,) = state.extra
     dose = _dose_for_remaining(state.remaining, n_new, state.alpha_beta)
     dose = _finite(dose, "max_new_dose", {**state.inputs, "fractions": n_new})
-    lq._warn_above_lq_range(dose / n_new)  # decided on the dose returned
+    # The LQ-range note, decided on the dose returned: radcalc.lq.eqd2 issues it.
+    # Its value (the remaining EQD2) is not needed, so neither are its overflow
+    # warnings or errors at extreme alpha/beta: the dose is already checked.
+    with np.errstate(all="ignore"), contextlib.suppress(InvalidInputError):
+        lq.eqd2(dose, n_new, alpha_beta=state.alpha_beta)
     return finish(dose, state.scalar)
 
 
