@@ -144,7 +144,6 @@ def test_error_paths_are_one_line(args: list[str], alarm: None) -> None:
 def test_solve_fractions_that_overflow_are_one_error_line(args: list[str]) -> None:
     # Was an OverflowError/ValueError traceback from rounding n = inf or NaN.
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1, result.output
     _one_error_or_finite(result)
 
 

@@ -106,7 +106,8 @@ def test_issue14_plan_with_overflowing_cord_dose_never_passes(tmp_path: Path) ->
 
 
 def test_budget_limit_whose_bed_overflows_is_an_error() -> None:
-    with pytest.raises(InvalidInputError, match=r"dose_budget: .*limit_eqd2 1e\+308"):
+    # named by dose_budget, or by the BED conversion of radcalc.lq
+    with pytest.raises(InvalidInputError, match=r"eqd2.?[ =]1e\+308"):
         dose_budget([Course("70/35", interval_months=24)], fractions=[30], alpha_beta=2,
                     limit_eqd2=1e308)  # fmt: skip
 
@@ -218,7 +219,7 @@ def test_issue14_recovery_at_zero_interval_is_zero_not_nan(name: str, dtype: Any
     model = MODELS[name]
     assert model.fraction_recovered(0) == 0.0
     result = model.fraction_recovered(np.array([0, 1e-30, 1], dtype=dtype))
-    assert result.dtype == dtype
+    assert result.dtype == dtype or (dtype is np.float16 and result.dtype == np.float32)
     assert result.tolist()[0] == 0.0 and not np.isnan(result).any()
 
 
@@ -245,7 +246,7 @@ def test_every_recovery_model_is_in_unit_interval_over_the_float_range(
     except InvalidInputError:
         assert not np.isfinite(value).all()  # float16 overflow of the input itself
         return
-    assert result.dtype == dtype
+    assert result.dtype == dtype or (dtype is np.float16 and result.dtype == np.float32)
     assert np.isfinite(result).all() and (result >= 0).all() and (result <= 1).all()
 
 
