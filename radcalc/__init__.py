@@ -14,11 +14,13 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   :mod:`radcalc.recovery`).
 * Constraint sets, plan files and checks (:mod:`radcalc.constraints`,
   :mod:`radcalc.plan`, :mod:`radcalc.check`).
-* Errors (:mod:`radcalc.errors`).
+* Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
+  (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
 
 from typing import TYPE_CHECKING, Any
 
+from radcalc._notes import collect_notes
 from radcalc.errors import (
     ConstraintSetError,
     InvalidInputError,
@@ -169,6 +171,8 @@ __all__ = [
     "ConstraintSetError",
     "PlanFileError",
     "RadcalcWarning",
+    # notes (RadcalcWarnings) collected per thread
+    "collect_notes",
 ]
 
 __version__ = "0.1.0"

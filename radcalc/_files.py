@@ -25,7 +25,7 @@ MAX_BINARY_BYTES = 2 * 1024 * 1024 * 1024
 def read_bytes(
     path: str | os.PathLike[str],
     *,
-    max_bytes: int = MAX_TEXT_BYTES,
+    max_bytes: int | None = None,
     error: type[InvalidInputError] = InvalidInputError,
 ) -> bytes:
     """Read a whole regular file, refusing anything else and anything larger than ``max_bytes``.
@@ -34,8 +34,8 @@ def read_bytes(
     ----------
     path : str or os.PathLike
         The file.
-    max_bytes : int
-        The size bound [bytes].
+    max_bytes : int, optional
+        The size bound [bytes]; default :data:`MAX_TEXT_BYTES` (read when called).
     error : type
         The :class:`InvalidInputError` subclass to raise.
 
@@ -50,6 +50,8 @@ def read_bytes(
         (or ``error``) naming the file when it cannot be read, is not a regular
         file (a folder, FIFO, socket or device) or is larger than ``max_bytes``.
     """
+    if max_bytes is None:
+        max_bytes = MAX_TEXT_BYTES
     file = Path(path)
     try:
         info = os.stat(file)
@@ -82,7 +84,7 @@ def read_text(
     path: str | os.PathLike[str],
     *,
     encoding: str = "utf-8",
-    max_bytes: int = MAX_TEXT_BYTES,
+    max_bytes: int | None = None,
     error: type[InvalidInputError] = InvalidInputError,
 ) -> str:
     """Read a regular text file (see :func:`read_bytes`) and decode it.

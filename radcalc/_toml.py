@@ -19,7 +19,15 @@ from radcalc._files import read_text
 from radcalc._validate import Rule, _short, check_scalar
 from radcalc.errors import InvalidInputError
 
-__all__ = ["Table", "parse_toml_text", "read_toml_file"]
+__all__ = ["EARLIEST_DATE", "LATEST_DATE_AHEAD", "Table", "parse_toml_text", "read_toml_file"]
+
+#: Dates before this day are refused as typing errors: X-rays were discovered on
+#: 8 November 1895, so no radiotherapy course can be older (a software bound,
+#: not a clinical number).
+EARLIEST_DATE = dt.date(1895, 11, 8)
+#: Dates more than this far after today are refused as typing errors (e.g. year
+#: 2999): a plan may schedule a course ahead, but not beyond the coming year.
+LATEST_DATE_AHEAD = dt.timedelta(days=366)
 
 
 def read_toml_file(path: str | os.PathLike[str], error: type[InvalidInputError]) -> dict[str, Any]:
@@ -30,11 +38,17 @@ def read_toml_file(path: str | os.PathLike[str], error: type[InvalidInputError])
 
 
 def parse_toml_text(text: str, origin: str, error: type[InvalidInputError]) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes ``error`` naming ``origin``."""
+    """Parse TOML text; a syntax error or too deep nesting becomes ``error`` naming ``origin``."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{origin}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise error(
+            f"{origin}: not a usable TOML file: arrays or tables are nested too deeply "
+            "to read (hundreds of levels)"
+        ) from None
 
 
 class Table:
@@ -177,13 +191,29 @@ class Table:
         return value
 
     def date(self, key: str, *, required: bool = True) -> dt.date | None:
-        """A TOML local date such as ``2023-06-30`` (not a date-time, not a string)."""
+        """A TOML local date such as ``2023-06-30`` (not a date-time, not a string).
+
+        Dates before :data:`EARLIEST_DATE` or more than :data:`LATEST_DATE_AHEAD`
+        after today are refused as typing errors.
+        """
         what = "a date written as YYYY-MM-DD without quotes, e.g. 2023-06-30"
         value = self._get(key, required, what)
         if value is None:
             return None
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             self.expected(key, what, value)
+        latest = dt.date.today() + LATEST_DATE_AHEAD
+        if value > latest:
+            self.fail(
+                key,
+                f"{value} is more than a year after today ({dt.date.today()}); radcalc accepts "
+                f"dates up to {latest}: check the year",
+            )
+        if value < EARLIEST_DATE:
+            self.fail(
+                key,
+                f"{value} is before X-rays were discovered ({EARLIEST_DATE}): check the year",
+            )
         return value
 
     def number_list(

@@ -50,6 +50,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from radcalc._notes import emit
 from radcalc.errors import InvalidInputError, RadcalcWarning
 
 __all__ = [
@@ -546,7 +547,10 @@ def warn_caller(message: str) -> None:
 
     Like MetPy's warnings, the reported file and line are the user's own call,
     however deep inside radcalc (e.g. ``Schedule.eqd2`` -> ``eqd2``) it was raised.
+    Inside :func:`radcalc.collect_notes` the message goes to that thread's list instead.
     """
+    if emit(message):
+        return
     level = 2
     frame = sys._getframe(1)
     while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(

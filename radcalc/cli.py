@@ -6,19 +6,18 @@ Exit status: 0 success; 1 invalid input (one line on stderr, no traceback);
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import json
 import math
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from radcalc import lq
-from radcalc.errors import RadcalcError, RadcalcWarning
+from radcalc._notes import collect_notes
+from radcalc.errors import RadcalcError
 from radcalc.repair import repair_factor
 from radcalc.repopulation import repopulation_bed, repopulation_rate
 from radcalc.schedules import Schedule, parse_schedule
@@ -35,10 +34,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 LAZY_COMMANDS: dict[str, str] = {}
 
 
+class _RadcalcCommand(click.Command):
+    """A command whose number options read ``-0`` as 0 (never ``-0.00 Gy`` in the output)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        ctx.params = {name: _without_negative_zero(value) for name, value in ctx.params.items()}
+        return super().invoke(ctx)
+
+
+def _without_negative_zero(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0  # -0.0 + 0.0 == +0.0; every other value unchanged
+    if isinstance(value, tuple):
+        return tuple(_without_negative_zero(item) for item in value)
+    return value
+
+
 class _RadcalcGroup(click.Group):
-    """A click group that turns radcalc errors into one line and exit status 1,
-    and radcalc warnings into ``note:`` lines on stderr. Commands named in
-    ``LAZY_COMMANDS`` are imported on first use."""
+    """A click group that turns every error into one ``Error:`` line and exit status 1
+    (never a traceback), and radcalc warnings into ``note:`` lines on stderr.
+    Commands named in ``LAZY_COMMANDS`` are imported on first use."""
+
+    command_class = _RadcalcCommand
+    group_class = type  # subgroups are of this class too
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
@@ -60,12 +78,24 @@ class _RadcalcGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         # Model-validity warnings a command did not report itself become
         # one-line notes on stderr (never a Python warning with a file path).
+        # collect_notes, unlike warnings.catch_warnings, is not process-wide state;
+        # other warnings (numpy's) are shown as Python shows them.
         notes: list[str] = []
         try:
-            with _notes() as notes:
+            with collect_notes() as notes:
                 return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except RadcalcError as exc:
             raise click.ClickException(str(exc)) from None  # exit status 1
+        except OSError as exc:  # e.g. writing --plot into a missing folder
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:  # never a traceback: one line, exit status 1
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); please report this with "
+                "the command line that caused it"
+            ) from None
         finally:
             for note in notes:
                 click.echo(f"note: {note}", err=True)
@@ -293,36 +323,12 @@ def _applied(
     }
 
 
-@contextlib.contextmanager
-def _notes() -> Iterator[list[str]]:
-    """Collect RadcalcWarnings as one-line notes instead of Python warnings."""
-    notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RadcalcWarning)
-        try:
-            yield notes
-        finally:
-            _collect(caught, notes)
-
-
-def _collect(caught: list[warnings.WarningMessage], notes: list[str]) -> None:
-    """Move RadcalcWarnings into ``notes``; show any other warning as Python would."""
-    for warning in caught:
-        if issubclass(warning.category, RadcalcWarning):
-            if str(warning.message) not in notes:
-                notes.append(str(warning.message))
-        else:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
-
-
 def _bracket(row: dict[str, Any]) -> str:
     return f" [{'; '.join(row['corrections'])}]" if row["corrections"] else ""
 
 
 def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> dict[str, Any]:
-    with _notes() as notes:
+    with collect_notes() as notes:
         row = {
             "dose": schedule.dose,
             "fractions": schedule.fractions,
@@ -345,7 +351,26 @@ def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> di
     return row
 
 
+def _require_finite(rows: list[dict[str, Any]]) -> None:
+    """An error naming the inputs when a result is NaN or infinite (never printed)."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, (int, float)) and not math.isfinite(value):
+                inputs = ", ".join(
+                    f"{name} {row[name]:g}"
+                    for name in ("dose", "fractions", "dose_per_fraction", "alpha_beta", "eqd2")
+                    if name != key
+                    and isinstance(row.get(name), (int, float))
+                    and math.isfinite(row[name])
+                )
+                raise click.ClickException(
+                    f"{key} is not a finite number ({value}) for {inputs}: the arithmetic "
+                    "overflowed; check the inputs"
+                )
+
+
 def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
+    _require_finite(rows)
     notes = list(dict.fromkeys(note for row in rows for note in row["notes"]))
     for note in notes:
         click.echo(f"note: {note}", err=True)
@@ -473,7 +498,7 @@ def _solve_dose(
     target: float, fractions: int, alpha_beta: float, corrections: _Corrections
 ) -> tuple[dict[str, Any], str]:
     options = corrections.library()
-    with _notes() as notes:
+    with collect_notes() as notes:
         total = lq.dose_for_eqd2(target, fractions, alpha_beta=alpha_beta, **options)
         row = {
             "dose": total,
@@ -505,7 +530,7 @@ def _solve_fractions(
     target: float, dose_per_fraction: float, alpha_beta: float, corrections: _Corrections
 ) -> tuple[dict[str, Any], str]:
     options = corrections.library()
-    with _notes() as notes:
+    with collect_notes() as notes:
         n = lq.fractions_for_eqd2(target, dose_per_fraction, alpha_beta=alpha_beta, **options)
         row: dict[str, Any] = {
             "dose": n * dose_per_fraction,
@@ -515,6 +540,7 @@ def _solve_fractions(
             "bed": lq.bed_from_eqd2(target, alpha_beta=alpha_beta),
             "eqd2": target,
         }
+        _require_finite([row])  # before rounding n to whole fractions
         rounding = []
         for label, whole in (("down", math.floor(n)), ("up", math.ceil(n))):
             usable = whole >= 1 and whole >= (corrections.per_day or 1)

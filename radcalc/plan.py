@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from radcalc._files import read_bytes
 from radcalc._toml import Table, read_toml_file
 from radcalc.constraints import (
     INTENTS,
@@ -435,8 +436,13 @@ def _parse_recovery(top: Table, base: Path | None) -> RecoverySpec:
         path = Path(text)
         if base is not None and not path.is_absolute():
             path = base / path
-        if not path.is_file():
+        if not path.exists():
             top.fail("recovery", f"recovery file {str(path)!r} not found")
+        if not path.is_file():  # say why: a folder, a FIFO, a device
+            try:
+                read_bytes(path, error=PlanFileError)
+            except PlanFileError as exc:
+                top.fail("recovery", f"recovery file {exc}")
         return path
     try:
         resolve_recovery(text)

@@ -328,8 +328,9 @@ class StepRecovery(RecoveryModel):
 
     def _fraction(self, t: Any) -> Any:
         result = np.zeros_like(t)
+        wide = _as_float64(t)  # a threshold such as 1e-320 must not round to 0 in float32
         for threshold, fraction in zip(self.thresholds_months, self.fractions, strict=True):
-            result = np.where(t >= threshold, t.dtype.type(fraction), result)
+            result = np.where(wide >= threshold, t.dtype.type(fraction), result)
         return result
 
     def describe(self) -> str:
@@ -388,9 +389,12 @@ class LinearRecovery(RecoveryModel):
         )
 
     def _fraction(self, t: Any) -> Any:
-        kind = t.dtype.type
-        ramp = (t - kind(self.onset_months)) / kind(self.plateau_months - self.onset_months)
-        return kind(self.maximum) * np.clip(ramp, kind(0), kind(1))
+        # In float64 whatever the input dtype: a ramp width such as 1e-320 is 0 in
+        # float32 (0/0 = NaN at the onset). The width of two distinct float64 is
+        # never 0, so the ratio is never NaN; overflow to inf is clipped to 1.
+        with np.errstate(over="ignore"):
+            ramp = (_as_float64(t) - self.onset_months) / (self.plateau_months - self.onset_months)
+        return (self.maximum * np.clip(ramp, 0.0, 1.0)).astype(t.dtype)
 
     def describe(self) -> str:
         """One line naming the model, its parameters and its source."""
@@ -432,12 +436,14 @@ class ExponentialRecovery(RecoveryModel):
         )
 
     def _fraction(self, t: Any) -> Any:
-        kind = t.dtype.type
-        elapsed = np.maximum(t - kind(self.onset_months), kind(0))
-        # 1 - 2**(-x) written as -expm1(-ln2 x), exact for small x.
-        return kind(self.maximum) * -np.expm1(
-            kind(-math.log(2)) * elapsed / kind(self.half_time_months)
-        )
+        # In float64 whatever the input dtype (a half-time such as 1e-320 is 0 in
+        # float32: 0/0 = NaN at the onset). elapsed/half-time is >= 0 and never
+        # NaN; it may overflow to inf, where 1 - 2**-inf = 1 exactly.
+        elapsed = np.maximum(_as_float64(t) - self.onset_months, 0.0)
+        with np.errstate(over="ignore"):
+            # 1 - 2**(-x) written as -expm1(-ln2 x), exact for small x.
+            recovered = -np.expm1(-math.log(2) * (elapsed / self.half_time_months))
+        return (self.maximum * recovered).astype(t.dtype)
 
     def describe(self) -> str:
         """One line naming the model, its parameters and its source."""
@@ -446,6 +452,11 @@ class ExponentialRecovery(RecoveryModel):
             f"{_label(self.maximum)} with a half-time of {_label(self.half_time_months)} "
             f"months; source: {self.source}"
         )
+
+
+def _as_float64(t: Any) -> Any:
+    """``t`` in float64 (exact for float16/float32; a duck array stays lazy)."""
+    return t if t.dtype == np.float64 else t.astype(np.float64)
 
 
 def _number_tuple(name: str, value: object) -> tuple[Any, ...]:

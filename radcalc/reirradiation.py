@@ -48,17 +48,18 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from radcalc import lq
 from radcalc._tables import html_table, text_table
-from radcalc._validate import Arg, _short, check_scalar, finish, prepare
+from radcalc._validate import Arg, _short, check_scalar, finish, is_duck_array, prepare, require
 from radcalc.errors import InvalidInputError
 from radcalc.recovery import (
     MONTH_DAYS,
@@ -178,6 +179,40 @@ def _discounted_history(
     return total
 
 
+def _finite(result: Any, function: str, inputs: dict[str, Any]) -> Any:
+    """``result``, or an :class:`InvalidInputError` naming the inputs where it is NaN or inf.
+
+    The final check of every result of this module: an overflow (e.g. doses near
+    1e308, or an alpha/beta so small that the BED factor overflows) is an error,
+    never a NaN, an inf or a wrong finite number built from them. A duck array
+    (dask) stays lazy and raises when computed.
+    """
+    if is_duck_array(result):
+        if hasattr(result, "map_blocks"):
+            return result.map_blocks(_finite_block, function, dtype=result.dtype)
+        return result
+    require(
+        np.isfinite(result),
+        f"{function}: the result is not a finite number (the arithmetic overflows for "
+        "these inputs)",
+        **inputs,
+    )
+    return result
+
+
+def _finite_block(block: Any, function: str) -> Any:
+    if not np.isfinite(block).all():
+        raise InvalidInputError(
+            f"{function}: the result is not a finite number (the arithmetic overflows for "
+            "these inputs)"
+        )
+    return block
+
+
+def _named(prefix: str, arrays: Sequence[Any]) -> dict[str, Any]:
+    return {f"{prefix}[{i}]": a for i, a in enumerate(arrays)}
+
+
 def _cumulative(
     doses: Any,
     fractions: Any,
@@ -185,7 +220,7 @@ def _cumulative(
     alpha_beta: Any,
     recovery: RecoverySpec,
     organ: str | None,
-) -> tuple[Any, Any, bool]:
+) -> tuple[Any, Any, bool, dict[str, Any]]:
     model = resolve_recovery(recovery, organ=organ)
     d, n, t, (ab,), scalar = _prepare_history(
         doses,
@@ -196,8 +231,11 @@ def _cumulative(
         newest_included=True,
         extra=(Arg("alpha_beta", alpha_beta, "> 0", "Gy"),),
     )
-    history = _discounted_history(d[:-1], n[:-1], t, ab, model)
-    return history + lq._eqd2_of_validated(d[-1], n[-1], ab), ab, scalar
+    inputs = {**_named("doses", d), **_named("fractions", n), "alpha_beta": ab}
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
+        history = _discounted_history(d[:-1], n[:-1], t, ab, model)
+        total = history + lq._eqd2_of_validated(d[-1], n[-1], ab)
+    return total, ab, scalar, inputs
 
 
 def cumulative_eqd2(
@@ -280,8 +318,10 @@ def cumulative_eqd2(
     >>> cumulative_eqd2([[50, 70], [20, 30]], [35, 5], [18], alpha_beta=2).round(2)
     array([ 72.86, 130.  ])
     """
-    result, _, scalar = _cumulative(doses, fractions, intervals_months, alpha_beta, recovery, organ)
-    return finish(result, scalar)
+    result, _, scalar, inputs = _cumulative(
+        doses, fractions, intervals_months, alpha_beta, recovery, organ
+    )
+    return finish(_finite(result, "cumulative_eqd2", inputs), scalar)
 
 
 def cumulative_bed(
@@ -353,13 +393,32 @@ def cumulative_bed(
     >>> cumulative_bed([70, 30], [35, 10], [24], alpha_beta=2, recovery="constant:0.5")
     145.0
     """
-    result, ab, scalar = _cumulative(
+    result, ab, scalar, inputs = _cumulative(
         doses, fractions, intervals_months, alpha_beta, recovery, organ
     )
-    return finish(result * (1 + lq.EQD2_REFERENCE_DOSE / ab), scalar)
+    with np.errstate(over="ignore", invalid="ignore"):
+        bed = result * (1 + lq.EQD2_REFERENCE_DOSE / ab)
+    return finish(_finite(bed, "cumulative_bed", inputs), scalar)
+
+
+class _History(NamedTuple):
+    """A validated history against a limit: what remaining_eqd2 and max_new_dose share."""
+
+    limit: Any
+    history: Any  # the discounted history, computed directly (not as limit - remaining)
+    alpha_beta: Any
+    extra: list[Any]
+    scalar: bool
+    inputs: dict[str, Any]
+
+    @property
+    def remaining(self) -> Any:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.limit - self.history
 
 
 def _remaining(
+    function: str,
     limit: Any,
     prior_doses: Any,
     prior_fractions: Any,
@@ -368,7 +427,7 @@ def _remaining(
     recovery: RecoverySpec,
     organ: str | None,
     extra: Sequence[Arg] = (),
-) -> tuple[Any, Any, list[Any], bool]:
+) -> _History:
     model = resolve_recovery(recovery, organ=organ)
     d, n, t, (lim, ab, *rest), scalar = _prepare_history(
         prior_doses,
@@ -383,7 +442,13 @@ def _remaining(
             *extra,
         ),
     )
-    return lim - _discounted_history(d, n, t, ab, model), ab, rest, scalar
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
+        history = _discounted_history(d, n, t, ab, model)
+    inputs = {"limit": lim, **_named("prior_doses", d), **_named("prior_fractions", n)}
+    inputs["alpha_beta"] = ab
+    # An overflowing history is an error, never "limit exceeded, 0 Gy left".
+    history = _finite(history, function, inputs)
+    return _History(lim, history, ab, rest, scalar, inputs)
 
 
 def remaining_eqd2(
@@ -458,10 +523,17 @@ def remaining_eqd2(
     >>> remaining_eqd2(70, [45], [25], [24], alpha_beta=2, recovery="step-cord-2021")
     48.625
     """
-    remaining, _, _, scalar = _remaining(
-        limit, prior_doses, prior_fractions, intervals_months, alpha_beta, recovery, organ
+    state = _remaining(
+        "remaining_eqd2",
+        limit,
+        prior_doses,
+        prior_fractions,
+        intervals_months,
+        alpha_beta,
+        recovery,
+        organ,
     )
-    return finish(remaining, scalar)
+    return finish(_finite(state.remaining, "remaining_eqd2", state.inputs), state.scalar)
 
 
 def max_new_dose(
@@ -544,7 +616,8 @@ def max_new_dose(
     >>> max_new_dose(70, [45], [25], [24], fractions=[1, 5, 30], alpha_beta=2).round(2)
     array([ 9.49, 18.87, 34.58])
     """
-    remaining, ab, (n_new,), scalar = _remaining(
+    state = _remaining(
+        "max_new_dose",
         limit,
         prior_doses,
         prior_fractions,
@@ -554,8 +627,47 @@ def max_new_dose(
         organ,
         extra=(Arg("fractions", fractions, "> 0"),),
     )
-    dose = lq.dose_for_eqd2(np.maximum(remaining, 0), n_new, alpha_beta=ab)
-    return finish(dose, scalar)
+    (n_new,) = state.extra
+    dose = _dose_for_remaining(state.remaining, n_new, state.alpha_beta)
+    dose = _finite(dose, "max_new_dose", {**state.inputs, "fractions": n_new})
+    # The LQ-range note, decided on the dose returned: radcalc.lq.eqd2 issues it.
+    # Its value (the remaining EQD2) is not needed, so neither are its overflow
+    # warnings or errors at extreme alpha/beta: the dose is already checked.
+    with np.errstate(all="ignore"), contextlib.suppress(InvalidInputError):
+        lq.eqd2(dose, n_new, alpha_beta=state.alpha_beta)
+    return finish(dose, state.scalar)
+
+
+def _dose_for_remaining(remaining: Any, fractions: Any, alpha_beta: Any) -> Any:
+    r"""The total dose :math:`D \ge 0` in ``fractions`` with EQD2 ``max(remaining, 0)``.
+
+    The positive root of :math:`D (D/n + a) = C`, :math:`C = R\,(2 + a)`, written
+    so that no intermediate cancels, overflows or underflows unless the dose
+    itself does (:math:`\alpha/\beta = 10^{-200}`, :math:`R = 10^{308}` or a
+    subnormal :math:`R` give the right dose, not 0 or NaN). With
+    :math:`w = 2\sqrt{C/n}/a`:
+
+    .. math:: D = \frac{2C}{a + \sqrt{a^2 + 4C/n}}
+              = \begin{cases}
+                \sqrt{C}\sqrt{n} \,/\, \left(1/w + \sqrt{1/w^2 + 1}\right) & w \ge 1 \\
+                (C/a) \cdot 2 \,/\, \left(1 + \sqrt{1 + w^2}\right) & w < 1
+                \end{cases}
+
+    with :math:`\sqrt{C} = \sqrt{R}\sqrt{2 + a}` and the square roots of sums
+    taken by ``hypot``. An inf or NaN left (the dose itself overflows, or the
+    history did) is caught by :func:`_finite`.
+    """
+    r = np.maximum(remaining, 0)
+    a = alpha_beta
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        root_c = np.sqrt(r) * np.sqrt(2 + a)
+        root_n = np.sqrt(fractions)
+        w = 2 * ((root_c / a) / root_n)
+        inverse = 1 / w
+        steep = root_c * (root_n / (inverse + np.hypot(inverse, 1)))
+        c_over_a = np.where(a >= 1, r * (2 / a + 1), (r / a) * (2 + a))
+        flat = c_over_a * (2 / (1 + np.hypot(1, w)))
+        return np.where(r > 0, np.where(w >= 1, steep, flat), 0 * r)
 
 
 # --------------------------------------------------------------------------- courses
@@ -1218,20 +1330,25 @@ def dose_budget(
     ab = check_scalar("alpha_beta", alpha_beta, "> 0", "Gy")
     if (limit_eqd2 is None) == (limit_bed is None):
         raise InvalidInputError("give exactly one of limit_eqd2 and limit_bed")
-    if limit_bed is not None:
-        bed_limit = check_scalar("limit_bed", limit_bed, "> 0", "Gy")
-        limit = lq.eqd2_from_bed(bed_limit, alpha_beta=ab)
-        quantity = "bed"
-    else:
-        limit = check_scalar("limit_eqd2", limit_eqd2, "> 0", "Gy")
-        bed_limit = lq.bed_from_eqd2(limit, alpha_beta=ab)
-        quantity = "eqd2"
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
+        if limit_bed is not None:
+            bed_limit = check_scalar("limit_bed", limit_bed, "> 0", "Gy")
+            limit = lq.eqd2_from_bed(bed_limit, alpha_beta=ab)
+            quantity = "bed"
+        else:
+            limit = check_scalar("limit_eqd2", limit_eqd2, "> 0", "Gy")
+            bed_limit = lq.bed_from_eqd2(limit, alpha_beta=ab)
+            quantity = "eqd2"
+    for value in (limit, bed_limit):
+        _finite(value, "dose_budget", {"limit_eqd2": limit, "alpha_beta": ab})
     candidates = _candidate_fractions(fractions)
     model = resolve_recovery(recovery, organ=organ)
     gaps = _gaps(history, new_course_start, to_new=True) if history else []
     doses = [c.dose_to_organ for c in history]
     prior_fractions = [c.schedule.fractions for c in history]
-    remaining = remaining_eqd2(limit, doses, prior_fractions, gaps, alpha_beta=ab, recovery=model)
+    state = _remaining("dose_budget", limit, doses, prior_fractions, gaps, ab, model, None)
+    remaining = finish(_finite(state.remaining, "dose_budget", state.inputs), True)
+    history_eqd2 = finish(state.history, True)
     max_doses = max_new_dose(
         limit,
         doses,
@@ -1248,7 +1365,7 @@ def dose_budget(
         alpha_beta=ab,
         recovery=model,
         prior=tuple(_course_rows(history, gaps, ab, model)),
-        history_eqd2=limit - remaining,
+        history_eqd2=history_eqd2,
         remaining_eqd2=remaining,
         options=tuple(
             BudgetOption(fractions=n, max_dose=float(d), dose_per_fraction=float(d) / n)
