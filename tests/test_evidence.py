@@ -24,6 +24,9 @@ EVIDENCE = Path(__file__).resolve().parents[1] / "docs" / "evidence.md"
 #: conversions fixed by definition). Any other constant must be documented.
 NOT_CLINICAL = {
     "EXIT_CHECK_FAILED": "an exit status of radcalc check",
+    "EXIT_OK": "an exit status of radcalc check",
+    "EXIT_FAIL": "an exit status of radcalc check",
+    "EXIT_NOT_EVALUABLE": "an exit status of radcalc check",
     "HOURS_PER_DAY": "24 hours in a day",
     "MAX_TEXT_BYTES": "a software bound on the size of a text input file",
     "MAX_BINARY_BYTES": "a software bound on the size of a DICOM input file",
