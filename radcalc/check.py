@@ -301,6 +301,8 @@ class OrganReport:
         E.g. ``"SpinalCord → spinal cord (TG-263)"``.
     read_by : tuple of str
         ``"set:rule"`` of every rule that evaluated it (not N/A); empty when none.
+    unread_reason : str or None
+        Why no rule reads it (None when one does).
     """
 
     name: str
@@ -308,6 +310,7 @@ class OrganReport:
     matched_by: str
     match: str
     read_by: tuple[str, ...]
+    unread_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -385,6 +388,7 @@ class CheckReport:
                     matched_by=name.matched_by,
                     match=name.describe(),
                     read_by=read_by,
+                    unread_reason=None if read_by else _unread_reason(organ, self),
                 )
             )
         return tuple(organs)
@@ -514,7 +518,11 @@ class CheckReport:
         if not self.organs:
             lines += wrap("none: the plan has no [[organ]]", "  ", "    ")
         for organ in self.organs:
-            read = ", ".join(organ.read_by) if organ.read_by else "read by no rule"
+            read = (
+                ", ".join(organ.read_by)
+                if organ.read_by
+                else f"read by no rule ({organ.unread_reason})"
+            )
             lines += wrap(f"{organ.match}: {read}", "  ", "    ")
         if self.not_evaluated:
             lines.append("")
@@ -543,6 +551,20 @@ class CheckReport:
             align=align_by_header((*_HEADERS, "DETAIL"), right=("VALUE", "LIMIT", "α/β")),
             footnotes=[ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else [],
         )
+
+
+def _unread_reason(organ: PlanOrgan, report: CheckReport) -> str:
+    """Why no rule of the report reads a plan organ, in words."""
+    name = match_organ(organ.name)
+    if any(row.applies_to == organ.name for row in report.rows):
+        return "every rule for it is not applicable to this plan"
+    if name.prv:
+        return "a PRV is read only by a rule with applies_to_prv = true"
+    if not name.is_whole_organ:
+        return "not the whole organ, so no rule for the organ reads it"
+    if name.organ is None:
+        return "not in radcalc's organ table, and no rule of the checked sets has this name"
+    return f"no rule of the checked sets is for the {name.canonical}"
 
 
 # --- the check ----------------------------------------------------------------
