@@ -415,3 +415,22 @@ def test_no_file_refers_to_the_shared_folder() -> None:
         if "../shared" in text or "/work/shared" in text:
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+@pytest.mark.parametrize("tg263", sorted(tg263_names()))
+def test_every_shipped_tg263_row_is_read_back(tg263: str) -> None:
+    m = match_organ(tg263)
+    assert m.organ is not None and m.matched_by == "TG-263"
+    tokens = tg263.split("_")
+    assert m.laterality == (tokens[-1] if tokens[-1] in ("L", "R") else None)
+    assert m.prv == any(t.startswith("PRV") for t in tokens)
+    reverse = tg263_names()[tg263][0]
+    assert match_organ(reverse).organ == m.organ
+
+
+def test_constraints_show_prints_the_scope() -> None:
+    result = CliRunner().invoke(main, ["constraints", "show", "hytec2021-cord-sbrt"])
+    assert result.exit_code == 0
+    assert "scope: newest course >= 1 fractions and <= 5 fractions (stated by the source" in (
+        result.output
+    )
