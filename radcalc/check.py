@@ -517,13 +517,8 @@ class CheckReport:
         )
         if not self.organs:
             lines += wrap("none: the plan has no [[organ]]", "  ", "    ")
-        for organ in self.organs:
-            read = (
-                ", ".join(organ.read_by)
-                if organ.read_by
-                else f"read by no rule ({organ.unread_reason})"
-            )
-            lines += wrap(f"{organ.match}: {read}", "  ", "    ")
+        for line in self._organ_lines():
+            lines += wrap(line, "  ", "    ")
         if self.not_evaluated:
             lines.append("")
             lines += wrap(
@@ -549,8 +544,19 @@ class CheckReport:
             [(*row.cells(), row.detail) for row in self.rows],
             [f"background:{_STATUS_COLOURS[row.status]}" for row in self.rows],
             align=align_by_header((*_HEADERS, "DETAIL"), right=("VALUE", "LIMIT", "α/β")),
-            footnotes=[ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else [],
+            footnotes=[
+                *([ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else []),
+                *self._organ_lines(),
+            ],
         )
+
+    def _organ_lines(self) -> list[str]:
+        """One line per plan organ: how it was matched and the rules that read it."""
+        return [
+            f"{organ.match}: "
+            + (", ".join(organ.read_by) or f"read by no rule ({organ.unread_reason})")
+            for organ in self.organs
+        ]
 
 
 def _unread_reason(organ: PlanOrgan, report: CheckReport) -> str:

@@ -75,6 +75,7 @@ def test_obs3_prv_is_never_silently_taken_for_the_organ() -> None:
     text = report.text(width=200)
     assert "Cord_PRV → spinal cord PRV" in text
     assert "read by no rule (a PRV is read only by a rule with applies_to_prv = true)" in text
+    assert "Cord_PRV → spinal cord PRV" in report._repr_html_()
 
 
 def test_a_rule_that_says_so_reads_the_prv(tmp_path: Path) -> None:
