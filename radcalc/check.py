@@ -30,6 +30,31 @@ Conventions
   :func:`~radcalc.reirradiation.cumulative_bed`, and name it in the row.
 * NaN and inf never reach a comparison: plans and constraint files reject
   them on loading, and a computed value that is not finite is a FAIL.
+* Organ names are read by :func:`radcalc.organs.match_organ` (TG-263 names
+  and variants); the report says how each plan organ was matched and which
+  rules read it. A PRV is read only by a rule with ``applies_to_prv = true``.
+* A rule outside its scope (:class:`radcalc.constraints.Scope`, e.g. an SBRT
+  rule and a 54-fraction course) is N/A, "not applicable", with the reason.
+
+Never a silent skip
+-------------------
+An N/A row is either *not applicable* (the rule's conditions or scope do not
+hold: the rule has nothing to say) or *not evaluated* (an input is missing,
+e.g. no organ of that name). :attr:`CheckReport.complete` is False when a
+row is not evaluated or a plan organ is read by no rule; both are listed in
+the report, and ``radcalc check --strict`` exits with
+:data:`EXIT_NOT_EVALUABLE` for them.
+
+=====  ==================================================================
+exit   ``radcalc check``
+=====  ==================================================================
+0      no rule FAILs (and, with ``--strict``, everything was evaluated)
+1      invalid plan or constraint file (one ``Error:`` line on stderr)
+2      usage error
+3      at least one rule FAILs (:data:`EXIT_FAIL`; before 4)
+4      ``--strict`` only: no FAIL, but a rule could not be evaluated or a
+       plan organ is read by no rule (:data:`EXIT_NOT_EVALUABLE`)
+=====  ==================================================================
 """
 
 from __future__ import annotations
@@ -37,29 +62,50 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from radcalc import lq
-from radcalc._tables import ALPHA_BETA_FOOTNOTE, align_by_header, html_table, text_table
+from radcalc._tables import ALPHA_BETA_FOOTNOTE, align_by_header, html_table
 from radcalc.constraints import (
     ConstraintRule,
     ConstraintSet,
     compare,
     load_constraint_set,
+    margin_text,
 )
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
+from radcalc.organs import match_organ
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.recovery import RecoveryModel, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
 
-__all__ = ["STATUSES", "CheckReport", "CheckRow", "Status", "check_plan"]
+__all__ = [
+    "EXIT_FAIL",
+    "EXIT_NOT_EVALUABLE",
+    "EXIT_OK",
+    "STATUSES",
+    "CheckReport",
+    "CheckRow",
+    "OrganReport",
+    "Status",
+    "check_plan",
+]
 
 Status = Literal["PASS", "WARN", "FAIL", "INFO", "N/A"]
 
 #: Every status, most serious first.
 STATUSES: tuple[Status, ...] = ("FAIL", "WARN", "PASS", "INFO", "N/A")
+
+#: Exit status of ``radcalc check``: no rule FAILs (and, with --strict, all evaluated).
+EXIT_OK = 0
+#: Exit status of ``radcalc check`` when at least one rule FAILs.
+EXIT_FAIL = 3
+#: Exit status of ``radcalc check --strict`` when nothing FAILs but a rule could
+#: not be evaluated or a plan organ is read by no rule.
+EXIT_NOT_EVALUABLE = 4
 
 _HEADERS = ("STATUS", "RULE", "APPLIES TO", "VALUE", "LIMIT", "α/β", "SOURCE")
 _STATUS_COLOURS: Mapping[Status, str] = {
@@ -158,7 +204,17 @@ class CheckRow:
             "source_status": self.source_status,
             "detail": self.detail,
             "quote": self.quote,
+            "evaluated": self.evaluated,
         }
+
+    @property
+    def evaluated(self) -> bool:
+        """False for an N/A row that could not be evaluated (an input is missing).
+
+        A row that is *not applicable* (conditions or scope do not hold) counts
+        as evaluated: the rule has nothing to say about this plan.
+        """
+        return not (self.status == "N/A" and self.detail.startswith("not evaluated"))
 
     def value_text(self) -> str:
         """The value with its unit and quantity, e.g. ``'60.6867 Gy EQD2'``; ``''`` if none.
@@ -229,6 +285,35 @@ def _with_unit(number: str, unit: str, quantity: str) -> str:
 
 
 @dataclass(frozen=True)
+class OrganReport:
+    """One plan organ in a report: how its name was matched and which rules read it.
+
+    Attributes
+    ----------
+    name : str
+        The name in the plan.
+    canonical : str
+        radcalc's canonical organ name (the name itself when not recognised).
+    matched_by : str
+        ``"TG-263"``, ``"TG-263 reverse order"``, ``"canonical name"``,
+        ``"variant"`` or ``"name only"`` (see :class:`radcalc.organs.OrganName`).
+    match : str
+        E.g. ``"SpinalCord → spinal cord (TG-263)"``.
+    read_by : tuple of str
+        ``"set:rule"`` of every rule that evaluated it (not N/A); empty when none.
+    unread_reason : str or None
+        Why no rule reads it (None when one does).
+    """
+
+    name: str
+    canonical: str
+    matched_by: str
+    match: str
+    read_by: tuple[str, ...]
+    unread_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """All rows of a plan check, with ``.ok`` and text, dict and HTML views.
 
@@ -270,10 +355,81 @@ class CheckReport:
         """
         return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``ok``, ``plan``, ``sets``, ``counts`` and ``rows``."""
+    @property
+    def organs(self) -> tuple[OrganReport, ...]:
+        """Each plan organ: how its name was matched and which rules read it.
+
+        Examples
+        --------
+        >>> report = check_plan({"constraint_sets": ["nieder2006-cord"],
+        ...     "course": [{"schedule": "60/30", "interval_to_next": "24m"},
+        ...                {"schedule": "20/10"}],
+        ...     "organ": [{"name": "Cord_PRV", "max_dose": [50.0, 10.0]}]})
+        >>> organ = report.organs[0]
+        >>> print(organ.match)
+        Cord_PRV → spinal cord PRV (variant 'cord', TG-263 _PRV)
+        >>> organ.read_by, report.complete
+        ((), False)
+        """
+        organs = []
+        for organ in self.plan.organs:
+            name = match_organ(organ.name)
+            read_by = tuple(
+                dict.fromkeys(
+                    f"{row.set_name}:{row.rule_id}"
+                    for row in self.rows
+                    if row.applies_to == organ.name and row.status != "N/A"
+                )
+            )
+            organs.append(
+                OrganReport(
+                    name=organ.name,
+                    canonical=name.canonical,
+                    matched_by=name.matched_by,
+                    match=name.describe(),
+                    read_by=read_by,
+                    unread_reason=None if read_by else _unread_reason(organ, self),
+                )
+            )
+        return tuple(organs)
+
+    @property
+    def not_evaluated(self) -> tuple[CheckRow, ...]:
+        """The N/A rows that could not be evaluated (an input is missing)."""
+        return tuple(row for row in self.rows if not row.evaluated)
+
+    @property
+    def complete(self) -> bool:
+        """True when every row was evaluated and every plan organ is read by a rule."""
+        return not self.not_evaluated and all(organ.read_by for organ in self.organs)
+
+    def exit_status(self, *, strict: bool = False) -> int:
+        """The exit status of ``radcalc check``: 0, :data:`EXIT_FAIL` or :data:`EXIT_NOT_EVALUABLE`.
+
+        A FAIL outranks "not evaluable"; without ``strict`` an incomplete
+        check exits 0 (the gaps are listed in the report).
+        """
+        if not self.ok:
+            return EXIT_FAIL
+        if strict and not self.complete:
+            return EXIT_NOT_EVALUABLE
+        return EXIT_OK
+
+    def to_dict(self, *, strict: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict: ``ok``, ``complete``, ``exit_status``, ``strict``, ``counts``,
+        ``plan``, ``sets``, ``organs``, ``not_evaluated`` and ``rows``.
+
+        ``exit_status`` is that of ``radcalc check`` (with ``--strict`` when
+        ``strict``); ``organs`` lists each plan organ with how it was matched
+        and the rules that read it (``read_by``, empty when none);
+        ``not_evaluated`` lists the rows that could not be evaluated.
+        """
         return {
             "ok": self.ok,
+            "complete": self.complete,
+            "exit_status": self.exit_status(strict=strict),
+            "strict": strict,
+            "counts": self.counts(),
             "plan": self.plan.origin,
             "title": self.plan.title,
             "sets": [
@@ -285,29 +441,101 @@ class CheckReport:
                 }
                 for s in self.sets
             ],
-            "counts": self.counts(),
+            "organs": [
+                dataclasses.asdict(organ) | {"read_by": list(organ.read_by)}
+                for organ in self.organs
+            ],
+            "not_evaluated": [
+                {
+                    "rule": r.rule_id,
+                    "set": r.set_name,
+                    "applies_to": r.applies_to,
+                    "detail": r.detail,
+                }
+                for r in self.not_evaluated
+            ],
             "rows": [row.to_dict() for row in self.rows],
         }
 
-    def summary(self) -> str:
+    def summary(self, *, strict: bool = False) -> str:
         """One line: the counts and the verdict."""
         counts = self.counts()
         parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
         verdict = "OK: nothing FAILs" if self.ok else "NOT OK: at least one rule FAILs"
+        if self.ok and not self.complete:
+            gaps = len(self.not_evaluated) + sum(not o.read_by for o in self.organs)
+            verdict = (
+                f"NOT COMPLETE: nothing FAILs, but {gaps} item(s) could not be evaluated "
+                "(listed above)"
+                if strict
+                else f"OK: nothing FAILs; {gaps} item(s) could not be evaluated (listed above)"
+            )
         return f"{parts}. {verdict}."
 
-    def __str__(self) -> str:
-        header = f"Plan: {self.plan.origin}" + (f" ({self.plan.title})" if self.plan.title else "")
-        lines = [header, f"Constraint sets: {', '.join(s.name for s in self.sets)}", ""]
-        table = text_table(_HEADERS, [row.cells() for row in self.rows])
-        lines.append(table[0])
-        for row, line in zip(self.rows, table[1:], strict=True):
-            lines += [line, f"        {row.detail}"]
+    def text(self, width: int = 80, *, strict: bool = False) -> str:
+        """The report as text, every line at most ``width`` characters (long words aside).
+
+        One block per row: the status, the rule and the organ; the value, the
+        limit and the α/β; the source; the detail. Then the plan organs with
+        how each was matched and which rules read it, the rows that could not
+        be evaluated, and the verdict.
+        """
+        width = max(width, 40)
+        indent = " " * 8
+
+        def wrap(text: str, first: str = indent, rest: str = indent) -> list[str]:
+            return textwrap.wrap(
+                text,
+                width=width,
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_long_words=True,
+                break_on_hyphens=False,
+            ) or [first.rstrip()]
+
+        title = f"Plan: {self.plan.origin}" + (f" ({self.plan.title})" if self.plan.title else "")
+        lines = wrap(title, "", "    ")
+        lines += wrap(f"Constraint sets: {', '.join(s.name for s in self.sets)}", "", "    ")
+        for row in self.rows:
+            lines.append("")
+            head = f"{row.set_name}:{row.rule_id}  [{row.applies_to}]"
+            lines += wrap(head, f"{row.status:<6}  ", indent)
+            numbers = []
+            if row.value_text():
+                numbers.append(f"value {row.value_text()}")
+            if row.limit_text():
+                numbers.append(f"limit {row.limit_text()}")
+            if row.alpha_beta_text():
+                numbers.append(f"α/β {row.alpha_beta_text()}")
+            if numbers:
+                lines += wrap(", ".join(numbers))
+            lines += wrap(f"source: {row.source} [{row.source_status}]")
+            lines += wrap(row.detail)
+        lines.append("")
+        lines += wrap(
+            "Organs of the plan (how each name was matched; the rules that read it):", "", ""
+        )
+        if not self.organs:
+            lines += wrap("none: the plan has no [[organ]]", "  ", "    ")
+        for line in self._organ_lines():
+            lines += wrap(line, "  ", "    ")
+        if self.not_evaluated:
+            lines.append("")
+            lines += wrap(
+                "Not evaluated (an input is missing; --strict makes this exit 4):", "", ""
+            )
+            for row in self.not_evaluated:
+                lines += wrap(
+                    f"{row.set_name}:{row.rule_id} [{row.applies_to}]: {row.detail}", "  ", "    "
+                )
         lines.append("")
         if any(r.alpha_beta_assumed for r in self.rows):
-            lines.append(ALPHA_BETA_FOOTNOTE)
-        lines.append(self.summary())
+            lines += wrap(ALPHA_BETA_FOOTNOTE, "", "")
+        lines += wrap(self.summary(strict=strict), "", "")
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text(80)
 
     def _repr_html_(self) -> str:
         return html_table(
@@ -316,8 +544,33 @@ class CheckReport:
             [(*row.cells(), row.detail) for row in self.rows],
             [f"background:{_STATUS_COLOURS[row.status]}" for row in self.rows],
             align=align_by_header((*_HEADERS, "DETAIL"), right=("VALUE", "LIMIT", "α/β")),
-            footnotes=[ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else [],
+            footnotes=[
+                *([ALPHA_BETA_FOOTNOTE] if any(r.alpha_beta_assumed for r in self.rows) else []),
+                *self._organ_lines(),
+            ],
         )
+
+    def _organ_lines(self) -> list[str]:
+        """One line per plan organ: how it was matched and the rules that read it."""
+        return [
+            f"{organ.match}: "
+            + (", ".join(organ.read_by) or f"read by no rule ({organ.unread_reason})")
+            for organ in self.organs
+        ]
+
+
+def _unread_reason(organ: PlanOrgan, report: CheckReport) -> str:
+    """Why no rule of the report reads a plan organ, in words."""
+    name = match_organ(organ.name)
+    if any(row.applies_to == organ.name for row in report.rows):
+        return "every rule for it is not applicable to this plan"
+    if name.prv:
+        return "a PRV is read only by a rule with applies_to_prv = true"
+    if not name.is_whole_organ:
+        return "not the whole organ, so no rule for the organ reads it"
+    if name.organ is None:
+        return "not in radcalc's organ table, and no rule of the checked sets has this name"
+    return f"no rule of the checked sets is for the {name.canonical}"
 
 
 # --- the check ----------------------------------------------------------------
@@ -473,18 +726,68 @@ def _row(
 
 
 def _evaluate(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> list[CheckRow]:
+    outside = _outside_scope(rule, plan)
     if rule.is_target_rule:
+        if outside is not None:
+            return [_row(rule, cset, "target", "N/A", outside)]
         return [_evaluate_target(rule, cset, plan)]
-    organs = [organ for organ in plan.organs if rule.applies_to_organ(organ.name)]
-    if not organs:
+    rows: list[CheckRow] = []
+    organs = []
+    for organ in plan.organs:
+        excluded = rule.scope.excludes(organ.name) if rule.scope is not None else None
+        if excluded is not None and rule.applies_to == ("*",) and rule.scope is not None:
+            rows.append(
+                _row(
+                    rule,
+                    cset,
+                    organ.name,
+                    "N/A",
+                    f"not applicable: outside the rule's scope: not for the {excluded} "
+                    f"({_scope_basis(rule)})",
+                )
+            )
+        elif rule.applies_to_organ(organ.name):
+            organs.append(organ)
+    if not organs and not rows:
         if rule.applies_to == ("*",):
             wanted, reason = "any organ", "the plan has no [[organ]]"
         else:
             wanted = " / ".join(rule.applies_to)
             names = " or ".join(repr(n) for n in rule.applies_to)
-            reason = f"the plan has no [[organ]] named {names}"
+            prv = " or its PRV" if rule.applies_to_prv else ""
+            reason = f"the plan has no [[organ]] named {names}{prv}"
+            if plan.organs:
+                reason += (
+                    " (its organs: "
+                    + "; ".join(match_organ(o.name).describe() for o in plan.organs)
+                    + ")"
+                )
+        if outside is not None:
+            return [_row(rule, cset, wanted, "N/A", outside)]
         return [_row(rule, cset, wanted, "N/A", f"not evaluated: {reason}")]
-    return [_evaluate_organ(rule, cset, plan, organ) for organ in organs]
+    if outside is not None:
+        return rows + [_row(rule, cset, organ.name, "N/A", outside) for organ in organs]
+    return rows + [_evaluate_organ(rule, cset, plan, organ) for organ in organs]
+
+
+def _scope_basis(rule: ConstraintRule) -> str:
+    scope = rule.scope
+    if scope is None:  # pragma: no cover - callers check
+        return ""
+    return f"{'radcalc' + chr(39) + 's reading' if scope.assumed else 'the source'}: {scope.note}"
+
+
+def _outside_scope(rule: ConstraintRule, plan: Plan) -> str | None:
+    """Why the newest course is outside the rule's scope, or None."""
+    if rule.scope is None:
+        return None
+    schedule = plan.newest.schedule
+    why = rule.scope.why_not(
+        fractions=schedule.fractions, dose_per_fraction=schedule.dose_per_fraction
+    )
+    if why is None:
+        return None
+    return f"not applicable: outside the rule's scope: {why} ({_scope_basis(rule)})"
 
 
 # --- target rules ---------------------------------------------------------------
@@ -499,27 +802,17 @@ def _not_applicable(rule: ConstraintRule, course: PlanCourse) -> str | None:
             f"not applicable: applies when the newest course's intent is {when.intent!r}; "
             f"it is {given}"
         )
-    if not when.about_margin:
+    if not when.about_margin or when.margin is None:
         return None
-    if course.margin is not None:
-        if when.margin is None:
-            return "not evaluated: this rule needs margin_mm, the plan gives a margin category"
-        if course.margin not in when.margin:
-            return (
-                f"not applicable: applies to margin {' or '.join(when.margin)}; "
-                f"the newest course's margin is {course.margin!r}"
-            )
-        return None
+    if course.margin is None:
+        return "not evaluated: the newest course gives no margin or margin_mm"
+    given = margin_text(course.margin)
     if course.margin_mm is not None:
-        if when.margin_mm is None:
-            return "not evaluated: this rule needs a margin category, the plan gives margin_mm"
-        if not when.margin_mm.contains(course.margin_mm):
-            return (
-                f"not applicable: applies to margin_mm {when.margin_mm.describe()}; "
-                f"the newest course's margin_mm is {course.margin_mm:g} mm"
-            )
-        return None
-    return "not evaluated: the newest course gives no margin or margin_mm"
+        given = f"{course.margin_mm:g} mm, {given}"
+    if course.margin not in when.margin:
+        wanted = " or ".join(margin_text(m) for m in when.margin)
+        return f"not applicable: applies to margin {wanted}; the newest course's margin is {given}"
+    return None
 
 
 @dataclass(frozen=True)

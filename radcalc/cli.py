@@ -1,7 +1,9 @@
 """The ``radcalc`` command line: thin click commands over the library, no arithmetic.
 
 Exit status: 0 success; 1 invalid input (one line on stderr, no traceback);
-2 usage error (click's own); 3 ``radcalc check`` found a rule that FAILs.
+2 usage error (click's own); 3 ``radcalc check`` found a rule that FAILs;
+4 ``radcalc check --strict``: nothing FAILs, but something could not be
+evaluated (see :mod:`radcalc.check`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import dataclasses
 import functools
 import json
 import math
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -754,7 +757,15 @@ def budget(
 # --------------------------------------------------------------------------- constraint checks
 
 #: Exit status of ``radcalc check`` when at least one rule FAILs.
-EXIT_CHECK_FAILED = 3
+EXIT_CHECK_FAILED = 3  # = radcalc.check.EXIT_FAIL (not imported here: fast start; tested)
+
+
+def _terminal_width() -> int:
+    """``COLUMNS`` when set to a number, else 80 (also when output is not a terminal)."""
+    text = os.environ.get("COLUMNS", "").strip()
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    return 80
 
 
 @main.command()
@@ -767,34 +778,48 @@ EXIT_CHECK_FAILED = 3
     help="Add a constraint set: your own TOML file (same schema) or a shipped name. Repeatable.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when nothing FAILs but a rule could not be evaluated (e.g. its organ is "
+    "missing) or a plan organ is read by no rule.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print a JSON list, one object per rule with keys rule, set, status, value, limit, "
-    "unit, source (and more).",
+    help="Print one JSON object: ok, complete, exit_status, strict, counts, organs, "
+    "not_evaluated and rows (one object per rule with keys rule, set, status, value, limit, "
+    "unit, source and more).",
 )
-def check(plan_file: str, extra_sets: tuple[str, ...], as_json: bool) -> None:
+def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bool) -> None:
     """Check a re-irradiation plan (TOML) against consensus constraint sets.
 
-    Prints one row per rule: status (PASS, WARN, FAIL, INFO, N/A), the computed
-    value, the limit, the alpha/beta used and the source. N/A means the rule
-    did not apply or could not be evaluated (never a pass).
+    Prints one block per rule: status (PASS, WARN, FAIL, INFO, N/A), the
+    computed value, the limit, the alpha/beta used, the source and why. N/A
+    means the rule did not apply or could not be evaluated (never a pass).
+    Then each plan organ with how its name was matched (TG-263 names and
+    variants; a PRV only for rules that say so) and the rules that read it,
+    and every rule that could not be evaluated. Text fits $COLUMNS (80 when
+    unset).
 
     Exit status: 0 when no rule FAILs (WARN, INFO and N/A allowed); 3 when at
-    least one rule FAILs; 1 for an invalid plan or constraint file; 2 for a
+    least one rule FAILs; 4 with --strict when nothing FAILs but something
+    could not be evaluated; 1 for an invalid plan or constraint file; 2 for a
     usage error.
 
-    Example: radcalc check plan.toml --set my_clinic.toml
+    Example: radcalc check plan.toml --set my_clinic.toml --strict
     """
     from radcalc.check import check_plan
 
     report = check_plan(plan_file, extra_sets=extra_sets)
+    status = report.exit_status(strict=strict)
     if as_json:
-        click.echo(json.dumps([row.to_dict() for row in report.rows], indent=2, ensure_ascii=False))
+        data = report.to_dict(strict=strict)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(str(report))
-    if not report.ok:
-        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+        click.echo(report.text(_terminal_width(), strict=strict))
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @main.group()

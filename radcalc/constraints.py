@@ -24,9 +24,18 @@ on report rows, followed by the year; default "<first author> et al. <year>").
 ``[[rule]]``:
 
 * ``id``: unique in the set; ``applies_to``: ``"target"`` (the newest
-  course's prescription), an organ name or a list of names (matched to the
-  plan's ``[[organ]]`` names, ignoring case, ``_`` and ``-``), or ``"*"``
-  (every organ of the plan).
+  course's prescription), an organ name or a list of names, or ``"*"``
+  (every organ of the plan). Names are read by :func:`radcalc.organs.match_organ`:
+  a plan organ named ``SpinalCord`` (TG-263), ``Spinal_Cord`` or ``cord``
+  is the rule's ``"spinal cord"``; a name that is not in radcalc's organ
+  table is compared by name (ignoring case, spaces, ``_`` and ``-``). A rule
+  naming an organ without a side reads both sides (``"optic nerve"`` reads
+  ``OpticNrv_L`` and ``OpticNrv_R``); a partial (``~``), qualified (``^``)
+  or not-for-evaluation (``z``) structure, or a part of an organ
+  (``SpinalCord_Cerv``), is never read as the organ.
+* ``applies_to_prv``: optional, default ``false``: whether the rule also
+  reads the organ's planning risk volume (TG-263 ``_PRV``, e.g.
+  ``SpinalCord_PRV05``). A PRV is never silently taken for the organ.
 * ``quantity``: one of :data:`QUANTITIES`; ``comparator`` (``<=``, ``<``,
   ``>=``, ``>``), ``limit`` and ``unit`` (the unit the quantity is computed
   in, see :data:`QUANTITIES`), all absent for ``quantity = "advice"``.
@@ -41,9 +50,18 @@ on report rows, followed by the year; default "<first author> et al. <year>").
 * ``quote`` with ``verbatim = true`` (a quotation) or ``false`` (a
   paraphrase); optional ``table_page`` (row-level location), ``status``
   (defaults to the source's), ``note``.
-* ``when``: optional conditions on the newest course, ``intent`` (one of
-  :data:`INTENTS`), ``margin`` (a list of :data:`MARGIN_CATEGORIES`) and
-  ``margin_mm`` (a table of bounds ``gt``, ``ge``, ``lt``, ``le``) [mm].
+* ``when``: optional conditions on the newest course (target rules),
+  ``intent`` (one of :data:`INTENTS`) and ``margin`` (a list of
+  :data:`MARGIN_CATEGORIES`; a plan's ``margin_mm`` is read as its category
+  by :func:`margin_category`, so a millimetre value and a category can never
+  give different advice).
+* ``scope``: optional table, the rule's scope as its source states it;
+  outside it the rule is N/A ("not applicable: outside the rule's scope")
+  with the reason. ``fractions`` and ``dose_per_fraction`` [Gy]: bounds
+  (``gt``, ``ge``, ``lt``, ``le``) on the newest course; ``exclude``: organ
+  names the rule is not for (with ``applies_to = "*"``); ``note``
+  (required): where the scope comes from; ``assumed`` (required): ``true``
+  when the scope is radcalc's reading rather than the source's words.
 
 Statuses ``unverified`` and ``missing`` are refused: a number that could not
 be checked against its source must not be used to judge a plan.
@@ -65,7 +83,8 @@ from typing import Any, Literal
 from radcalc._tables import constraint_set_html
 from radcalc._toml import Table, parse_toml_text, read_toml_file
 from radcalc._validate import normalize_name
-from radcalc.errors import ConstraintSetError
+from radcalc.errors import ConstraintSetError, InvalidInputError
+from radcalc.organs import OrganName, match_organ
 
 __all__ = [
     "FORMAT",
@@ -74,14 +93,19 @@ __all__ = [
     "MARGIN_CATEGORIES",
     "QUANTITIES",
     "SEVERITIES",
+    "MARGIN_CATEGORY_RANGES",
+    "Bounds",
     "Condition",
     "ConstraintRule",
     "ConstraintSet",
     "MarginRange",
+    "Scope",
     "Source",
     "compare",
     "list_constraint_sets",
     "load_constraint_set",
+    "margin_category",
+    "margin_text",
     "normalize_name",
     "parse_constraint_set",
 ]
@@ -256,16 +280,24 @@ class Source:
 
 
 @dataclass(frozen=True)
-class MarginRange:
-    """Bounds on a resection margin [mm]; ``None`` means unbounded on that side."""
+class Bounds:
+    """Bounds on a number; ``None`` means unbounded on that side.
+
+    Examples
+    --------
+    >>> sbrt = Bounds(ge=1, le=5, unit="fractions")
+    >>> sbrt.contains(5), sbrt.contains(54), sbrt.describe()
+    (True, False, '>= 1 fractions and <= 5 fractions')
+    """
 
     gt: float | None = None
     ge: float | None = None
     lt: float | None = None
     le: float | None = None
+    unit: str = ""
 
-    def contains(self, margin_mm: float) -> bool:
-        """True when ``margin_mm`` satisfies every bound.
+    def contains(self, value: float) -> bool:
+        """True when ``value`` satisfies every bound.
 
         Examples
         --------
@@ -274,10 +306,10 @@ class MarginRange:
         (False, True, False)
         """
         return (
-            (self.gt is None or margin_mm > self.gt)
-            and (self.ge is None or margin_mm >= self.ge)
-            and (self.lt is None or margin_mm < self.lt)
-            and (self.le is None or margin_mm <= self.le)
+            (self.gt is None or value > self.gt)
+            and (self.ge is None or value >= self.ge)
+            and (self.lt is None or value < self.lt)
+            and (self.le is None or value <= self.le)
         )
 
     def describe(self) -> str:
@@ -288,12 +320,178 @@ class MarginRange:
         >>> MarginRange(gt=1.0, lt=3.0).describe()
         '> 1 mm and < 3 mm'
         """
+        unit = f" {self.unit}" if self.unit else ""
         parts = [
-            f"{symbol} {value:g} mm"
+            f"{symbol} {value:g}{unit}"
             for symbol, value in ((">", self.gt), (">=", self.ge), ("<", self.lt), ("<=", self.le))
             if value is not None
         ]
         return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class MarginRange(Bounds):
+    """Bounds on a resection margin [mm]; ``None`` means unbounded on that side."""
+
+    unit: str = "mm"
+
+
+#: The millimetres of each margin category (Li et al. 2024, Table 1, 3a, 4a, 4b;
+#: ``clear``: the text's >= 3 mm). A margin of exactly 1 mm is in none of them.
+MARGIN_CATEGORY_RANGES: MappingProxyType[str, MarginRange] = MappingProxyType(
+    {
+        "on-margin": MarginRange(le=0.0),
+        "under-1mm": MarginRange(gt=0.0, lt=1.0),
+        "close": MarginRange(gt=1.0, lt=3.0),
+        "clear": MarginRange(ge=3.0),
+    }
+)
+
+
+def margin_category(margin_mm: float) -> str:
+    """The Li 2024 margin category of a distance of tumour from the resection margin.
+
+    Parameters
+    ----------
+    margin_mm : float
+        Distance of tumour from the resection margin, 0 = tumour cells on the
+        margin. [mm]
+
+    Returns
+    -------
+    str
+        One of :data:`MARGIN_CATEGORIES`: ``on-margin`` (0 mm), ``under-1mm``
+        (> 0 and < 1 mm), ``close`` (> 1 and < 3 mm), ``clear`` (>= 3 mm).
+
+    Raises
+    ------
+    InvalidInputError
+        For a negative or non-finite value, and for exactly 1 mm: it lies
+        between the consensus categories "< 1 mm" and "> 1 and < 3 mm" (the
+        panel did not agree how to call a margin <= 1 mm that does not reach
+        the ink, Table 1, 3), so the user must choose the category.
+
+    Examples
+    --------
+    >>> margin_category(0.8), margin_category(2.0), margin_category(3.0)
+    ('under-1mm', 'close', 'clear')
+    >>> margin_category(1.0)
+    Traceback (most recent call last):
+    ...
+    radcalc.errors.InvalidInputError: margin_mm 1 mm lies between ...
+    """
+    if isinstance(margin_mm, bool) or not isinstance(margin_mm, (int, float)):
+        raise InvalidInputError(f"margin_mm must be a number [mm], got {margin_mm!r}")
+    if not (margin_mm >= 0 and margin_mm < float("inf")):
+        raise InvalidInputError(f"margin_mm [mm] must be finite and >= 0, got {margin_mm!r}")
+    for category, bounds in MARGIN_CATEGORY_RANGES.items():
+        if bounds.contains(margin_mm):
+            return category
+    raise InvalidInputError(
+        f"margin_mm {margin_mm:g} mm lies between the Li 2024 consensus categories "
+        "'under-1mm' (< 1 mm, Table 1, 4b) and 'close' (> 1 and < 3 mm, Table 1, 3a); "
+        "the panel did not agree how to classify a margin <= 1 mm that does not reach "
+        "the ink (Table 1, 3): give margin = 'under-1mm' or 'close' yourself instead"
+    )
+
+
+def margin_text(category: str) -> str:
+    """A category with its millimetres, e.g. ``"close (> 1 mm and < 3 mm)"``.
+
+    Examples
+    --------
+    >>> margin_text("on-margin")
+    'on-margin (<= 0 mm)'
+    """
+    return f"{category} ({MARGIN_CATEGORY_RANGES[category].describe()})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a rule applies, as its source states it; outside it the rule is N/A.
+
+    Attributes
+    ----------
+    note : str
+        Where the scope comes from (the source's words or radcalc's reading).
+    assumed : bool
+        True when the scope is radcalc's reading, not stated by the source.
+    fractions : Bounds or None
+        Bounds on the newest course's number of fractions.
+    dose_per_fraction : Bounds or None
+        Bounds on the newest course's dose per fraction. [Gy]
+    exclude : tuple of str
+        Organs the rule is not for (read by :func:`radcalc.organs.match_organ`).
+
+    Examples
+    --------
+    >>> scope = load_constraint_set("hytec2021-cord-sbrt").rule("sbrt-course-dmax").scope
+    >>> scope.why_not(fractions=54, dose_per_fraction=65 / 54)
+    'the newest course has 54 fractions; the rule is for >= 1 and <= 5 fractions'
+    >>> scope.why_not(fractions=5, dose_per_fraction=6.0) is None
+    True
+    """
+
+    note: str
+    assumed: bool
+    fractions: Bounds | None = None
+    dose_per_fraction: Bounds | None = None
+    exclude: tuple[str, ...] = ()
+
+    def why_not(self, *, fractions: int, dose_per_fraction: float) -> str | None:
+        """Why a newest course of this fractionation is outside the scope, or None."""
+        if self.fractions is not None and not self.fractions.contains(fractions):
+            bounds = self.fractions.describe().replace(" fractions", "")
+            return (
+                f"the newest course has {fractions} fractions; the rule is for {bounds} fractions"
+            )
+        if self.dose_per_fraction is not None and not self.dose_per_fraction.contains(
+            dose_per_fraction
+        ):
+            return (
+                f"the newest course has {dose_per_fraction:.4g} Gy per fraction; the rule is "
+                f"for {self.dose_per_fraction.describe()} per fraction"
+            )
+        return None
+
+    def excludes(self, organ_name: str) -> str | None:
+        """The excluded organ that ``organ_name`` is, or None."""
+        plan = match_organ(organ_name)
+        for name in self.exclude:
+            if _reads(match_organ(name), plan, prv_ok=True, whole_only=False):
+                return name
+        return None
+
+    def describe(self) -> str:
+        """The scope as one line of text."""
+        parts = []
+        if self.fractions is not None:
+            parts.append(f"newest course {self.fractions.describe()}")
+        if self.dose_per_fraction is not None:
+            parts.append(f"newest course {self.dose_per_fraction.describe()} per fraction")
+        if self.exclude:
+            parts.append("not for " + ", ".join(self.exclude))
+        basis = "radcalc's reading" if self.assumed else "stated by the source"
+        return f"{'; '.join(parts)} ({basis}: {self.note})"
+
+
+def _reads(rule_name: OrganName, plan: OrganName, *, prv_ok: bool, whole_only: bool = True) -> bool:
+    """True when a rule naming ``rule_name`` reads the plan structure ``plan``."""
+    if rule_name.organ is None or plan.organ is None:
+        return (
+            rule_name.organ is None
+            and plan.organ is None
+            and normalize_name(rule_name.text) == normalize_name(plan.text)
+        )
+    if rule_name.organ != plan.organ:
+        return False
+    if whole_only and (plan.partial or plan.qualifier is not None or plan.not_for_evaluation):
+        return False
+    if rule_name.laterality is not None and rule_name.laterality != plan.laterality:
+        return False
+    if rule_name.prv:
+        return plan.prv and rule_name.prv_mm in (None, plan.prv_mm)
+    return not plan.prv or prv_ok
 
 
 @dataclass(frozen=True)
@@ -302,12 +500,11 @@ class Condition:
 
     intent: str | None = None
     margin: tuple[str, ...] | None = None
-    margin_mm: MarginRange | None = None
 
     @property
     def about_margin(self) -> bool:
         """True when the rule depends on the resection margin."""
-        return self.margin is not None or self.margin_mm is not None
+        return self.margin is not None
 
 
 @dataclass(frozen=True)
@@ -334,6 +531,8 @@ class ConstraintRule:
     table_page: str | None = None
     note: str | None = None
     when: Condition = field(default_factory=Condition)
+    applies_to_prv: bool = False
+    scope: Scope | None = None
 
     @property
     def is_target_rule(self) -> bool:
@@ -346,14 +545,23 @@ class ConstraintRule:
         Examples
         --------
         >>> rule = load_constraint_set("nieder2006-cord").rules[0]
-        >>> rule.applies_to_organ("Spinal_Cord"), rule.applies_to_organ("brainstem")
+        >>> rule.applies_to_organ("SpinalCord"), rule.applies_to_organ("brainstem")
         (True, False)
+        >>> rule.applies_to_organ("SpinalCord_PRV05")  # a PRV only when the rule says so
+        False
         """
         if self.is_target_rule:
             return False
+        plan = match_organ(name)
         if self.applies_to == ("*",):
-            return True
-        return normalize_name(name) in {normalize_name(n) for n in self.applies_to}
+            return plan.is_whole_organ or (
+                self.applies_to_prv
+                and plan.prv
+                and not (plan.partial or plan.qualifier or plan.not_for_evaluation)
+            )
+        return any(
+            _reads(match_organ(n), plan, prv_ok=self.applies_to_prv) for n in self.applies_to
+        )
 
     def describe_limit(self) -> str:
         """The limit as text, e.g. ``'>= 60 Gy'``; ``''`` for advice.
@@ -476,10 +684,12 @@ class ConstraintSet:
                 conditions.append(f"intent {rule.when.intent}")
             if rule.when.margin is not None:
                 conditions.append(f"margin {' or '.join(rule.when.margin)}")
-            if rule.when.margin_mm is not None:
-                conditions.append(f"margin_mm {rule.when.margin_mm.describe()}")
+            if rule.applies_to_prv:
+                conditions.append("also the organ's PRV")
             if conditions:
                 lines.append(f"  when: {', '.join(conditions)}")
+            if rule.scope is not None:
+                lines.append(f"  scope: {rule.scope.describe()}")
             outcome = {
                 "violation": "FAIL when not met",
                 "warning": "WARN when not met",
@@ -760,6 +970,8 @@ _RULE_KEYS = (
     "status",
     "note",
     "when",
+    "applies_to_prv",
+    "scope",
 )
 
 
@@ -785,6 +997,10 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
     elif table.has("course"):
         table.fail("course", f"only for course-eqd2 and course-bed, not {quantity!r}")
     when = _parse_when(table, target)
+    applies_to_prv = table.boolean("applies_to_prv", required=False)
+    if applies_to_prv is not None and target:
+        table.fail("applies_to_prv", "only for organ rules, not for applies_to = 'target'")
+    scope = _parse_scope(table, applies_to)
     if quantity == "advice" and severity == "violation":
         table.fail("severity", "advice has no number to fail; use 'warning' or 'info'")
     return ConstraintRule(
@@ -808,6 +1024,8 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
         table_page=table.string("table_page", required=False),
         note=table.string("note", required=False),
         when=when,
+        applies_to_prv=bool(applies_to_prv),
+        scope=scope,
     )
 
 
@@ -880,7 +1098,14 @@ def _parse_when(table: Table, target: bool) -> Condition:
     sub = table.table("when", where=f"{table.where}, key 'when'", required=False)
     if sub is None:
         return Condition()
-    sub.check_keys(("intent", "margin", "margin_mm"))
+    if sub.has("margin_mm"):
+        sub.fail(
+            "margin_mm",
+            "no longer accepted: give the margin categories as margin = [...] (one of "
+            + ", ".join(MARGIN_CATEGORIES)
+            + "); a plan's margin_mm is read as its category, so both give the same advice",
+        )
+    sub.check_keys(("intent", "margin"))
     if not target:
         table.fail("when", "conditions on the newest course are only for applies_to = 'target'")
     intent = sub.string("intent", required=False, choices=INTENTS)
@@ -889,12 +1114,43 @@ def _parse_when(table: Table, target: bool) -> Condition:
         for item in margin:
             if item not in MARGIN_CATEGORIES:
                 sub.expected("margin", "a list of " + ", ".join(MARGIN_CATEGORIES), margin)
-    margin_mm = None
-    bounds = sub.table("margin_mm", where=f"{sub.where}.margin_mm", required=False)
-    if bounds is not None:
-        bounds.check_keys(("gt", "ge", "lt", "le"))
-        values = {k: bounds.number(k, rule=">= 0", unit="mm", required=False) for k in bounds.data}
-        if not values:
-            sub.fail("margin_mm", "expected at least one of gt, ge, lt, le")
-        margin_mm = MarginRange(**values)
-    return Condition(intent=intent, margin=margin, margin_mm=margin_mm)
+    return Condition(intent=intent, margin=margin)
+
+
+def _parse_bounds(table: Table, key: str, unit: str) -> Bounds | None:
+    sub = table.table(key, where=f"{table.where}.{key}", required=False)
+    if sub is None:
+        return None
+    sub.check_keys(("gt", "ge", "lt", "le"))
+    values = {k: sub.number(k, rule=">= 0", unit=unit, required=False) for k in sub.data}
+    if not values:
+        table.fail(key, "expected at least one of gt, ge, lt, le")
+    return Bounds(**values, unit=unit)
+
+
+def _parse_scope(table: Table, applies_to: tuple[str, ...]) -> Scope | None:
+    sub = table.table("scope", where=f"{table.where}, key 'scope'", required=False)
+    if sub is None:
+        return None
+    sub.check_keys(("fractions", "dose_per_fraction", "exclude", "note", "assumed"))
+    note = sub.required_string("note")
+    assumed = _required_bool(sub, "assumed")
+    fractions = _parse_bounds(sub, "fractions", "fractions")
+    dose_per_fraction = _parse_bounds(sub, "dose_per_fraction", "Gy")
+    exclude = tuple(sub.string_list("exclude", required=False) or ())
+    if exclude and applies_to != ("*",):
+        sub.fail("exclude", "only with applies_to = '*' (name the organs in applies_to instead)")
+    for name in exclude:
+        if not match_organ(name).is_whole_organ:
+            sub.expected(
+                "exclude", "whole-organ names (a PRV of an excluded organ is excluded)", name
+            )
+    if fractions is None and dose_per_fraction is None and not exclude:
+        sub.fail("fractions", "missing; a scope needs fractions, dose_per_fraction or exclude")
+    return Scope(
+        note=note,
+        assumed=assumed,
+        fractions=fractions,
+        dose_per_fraction=dose_per_fraction,
+        exclude=exclude,
+    )

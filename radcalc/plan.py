@@ -16,7 +16,7 @@ sets to check it against and the recovery model to use::
     schedule = "65/54 bid"
     starts = 2025-07-01
     intent = "postoperative"        # which target rules apply
-    margin = "close"                # or margin_mm = 0.8
+    margin = "close"                # Li 2024: > 1 and < 3 mm; or margin_mm = 2.0
 
     [[organ]]
     name = "spinal cord"
@@ -37,8 +37,10 @@ plan file), ``target_alpha_beta`` [Gy] (replaces the α/β of target rules whose
 ``ended`` (dates), ``interval_to_next`` (``"24m"``, ``"540d"``, ``"1.5y"`` or
 a number of months), ``intent`` (one of
 :data:`radcalc.constraints.INTENTS`), ``margin`` (one of
-:data:`radcalc.constraints.MARGIN_CATEGORIES`) or ``margin_mm`` (distance of
-tumour from the resection margin, 0 = tumour cells on the margin) [mm],
+:data:`radcalc.constraints.MARGIN_CATEGORIES`, the Li 2024 categories) and/or
+``margin_mm`` (distance of tumour from the resection margin, 0 = tumour cells
+on the margin) [mm], read as its category by
+:func:`radcalc.constraints.margin_category`; both together must agree,
 ``label``. Between two consecutive courses give either ``interval_to_next``
 on the earlier one, or ``ended`` on the earlier and ``starts`` on the later
 one; days become months with :data:`radcalc.recovery.MONTH_DAYS`.
@@ -69,6 +71,8 @@ from radcalc.constraints import (
     INTENTS,
     MARGIN_CATEGORIES,
     list_constraint_sets,
+    margin_category,
+    margin_text,
     normalize_name,
 )
 from radcalc.errors import InvalidInputError, PlanFileError
@@ -85,6 +89,14 @@ _POSITIVE_IS_AMBIGUOUS = (
     "'on-margin' (tumour cells on the margin), 'under-1mm', 'close' (> 1 and < 3 mm) "
     "or 'clear', or give margin_mm"
 )
+
+
+def _margin_mismatch(margin_mm: float, category: str, margin: str) -> str:
+    return (
+        f"margin_mm {margin_mm:g} mm is {category!r} ({margin_text(category)}), not "
+        f"{margin!r} ({margin_text(margin)}) in the Li 2024 categories; margin and "
+        "margin_mm must agree: give one of them, or correct the other"
+    )
 
 
 def _finite(name: str, value: float, rule: str) -> None:
@@ -110,17 +122,19 @@ class PlanCourse:
         newest course's intent.
     margin : str, optional
         Resection margin category, one of
-        :data:`radcalc.constraints.MARGIN_CATEGORIES`.
+        :data:`radcalc.constraints.MARGIN_CATEGORIES`; set from ``margin_mm``
+        when only that is given.
     margin_mm : float, optional
-        Distance of tumour from the resection margin, 0 = on the margin. [mm]
+        Distance of tumour from the resection margin, 0 = on the margin; it
+        must be in the category ``margin`` when both are given. [mm]
     label : str, optional
         Free text shown on reports.
 
     Examples
     --------
     >>> c = PlanCourse(parse_schedule("65/54 bid"), intent="postoperative", margin_mm=0.8)
-    >>> c.margin_mm
-    0.8
+    >>> c.margin_mm, c.margin
+    (0.8, 'under-1mm')
     """
 
     schedule: Schedule
@@ -145,10 +159,13 @@ class PlanCourse:
             raise InvalidInputError(
                 f"margin must be one of {', '.join(MARGIN_CATEGORIES)}, got {self.margin!r}"
             )
-        if self.margin is not None and self.margin_mm is not None:
-            raise InvalidInputError("give margin or margin_mm, not both")
         if self.margin_mm is not None:
             _finite("margin_mm [mm]", self.margin_mm, ">= 0")
+            category = margin_category(self.margin_mm)
+            if self.margin is None:
+                object.__setattr__(self, "margin", category)
+            elif self.margin != category:
+                raise InvalidInputError(_margin_mismatch(self.margin_mm, category, self.margin))
         if self.interval_to_next_months is not None:
             _finite("interval_to_next [months]", self.interval_to_next_months, ">= 0")
         if self.starts is not None and self.ended is not None and self.ended < self.starts:
@@ -482,8 +499,13 @@ def _parse_course(table: Table) -> PlanCourse:
         table.fail("margin", _POSITIVE_IS_AMBIGUOUS)
     margin = table.string("margin", required=False, choices=MARGIN_CATEGORIES)
     margin_mm = table.number("margin_mm", rule=">= 0", unit="mm", required=False)
-    if margin is not None and margin_mm is not None:
-        table.fail("margin_mm", "give margin or margin_mm, not both")
+    if margin_mm is not None:
+        try:
+            category = margin_category(margin_mm)
+        except InvalidInputError as exc:
+            table.fail("margin_mm", str(exc))
+        if margin is not None and margin != category:
+            table.fail("margin_mm", _margin_mismatch(margin_mm, category, margin))
     starts = table.date("starts", required=False)
     ended = table.date("ended", required=False)
     if starts is not None and ended is not None and ended < starts:

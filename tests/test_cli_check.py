@@ -62,7 +62,9 @@ def test_check_json(runner: CliRunner, tmp_path: Path) -> None:
     plan = _write(tmp_path, "plan.toml", FAILING_PLAN)
     result = runner.invoke(main, ["check", str(plan), "--json"])
     assert result.exit_code == 3
-    rows = json.loads(result.output)
+    data = json.loads(result.output)
+    assert data["ok"] is False and data["exit_status"] == 3
+    rows = data["rows"]
     assert isinstance(rows, list)
     for row in rows:
         assert {"rule", "set", "status", "value", "limit", "unit", "source"} <= set(row)
@@ -78,7 +80,7 @@ def test_check_json(runner: CliRunner, tmp_path: Path) -> None:
 def test_check_json_passing_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--json", str(EXAMPLE_PLAN)])
     assert result.exit_code == 0
-    assert all(row["status"] != "FAIL" for row in json.loads(result.output))
+    assert all(row["status"] != "FAIL" for row in json.loads(result.output)["rows"])
 
 
 def test_check_with_user_set(runner: CliRunner, tmp_path: Path) -> None:
@@ -222,6 +224,6 @@ def test_readme_toml_examples_are_valid(tmp_path: Path) -> None:
     blocks = [b.split("```")[0] for b in _readme_section().split("```toml\n")[1:]]
     assert len(blocks) == 2
     plan = parse_plan(tomllib.loads(blocks[0]))
-    assert plan.newest.margin == "close"
+    assert plan.newest.margin == "under-1mm" and plan.newest.margin_mm == 0.8
     cset = parse_constraint_set(tomllib.loads(blocks[1]))
     assert cset.rules[0].limit == 64.0

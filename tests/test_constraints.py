@@ -16,6 +16,7 @@ from radcalc.constraints import (
     INTENTS,
     KINDS,
     MARGIN_CATEGORIES,
+    MARGIN_CATEGORY_RANGES,
     QUANTITIES,
     SEVERITIES,
     ConstraintSet,
@@ -23,6 +24,7 @@ from radcalc.constraints import (
     compare,
     list_constraint_sets,
     load_constraint_set,
+    margin_category,
     normalize_name,
     parse_constraint_set,
 )
@@ -213,9 +215,9 @@ def test_li2024_margin_rules(
     assert rule.quantity == "advice"
     assert rule.severity == severity
     assert rule.when.margin == (margin,)
-    assert rule.when.margin_mm is not None
-    assert rule.when.margin_mm.contains(margin_mm_inside)
-    assert not rule.when.margin_mm.contains(margin_mm_outside)
+    assert margin_category(margin_mm_inside) == margin
+    assert MARGIN_CATEGORY_RANGES[margin].contains(margin_mm_inside)
+    assert not MARGIN_CATEGORY_RANGES[margin].contains(margin_mm_outside)
 
 
 def test_helpers() -> None:
@@ -491,10 +493,10 @@ INVALID_WHEN = [
     pytest.param({"intent": "adjuvant"}, r"key 'intent': expected one of", id="intent"),
     pytest.param({"margin": ["positive"]}, r"key 'margin': expected a list of", id="margin"),
     pytest.param({"margin": "close"}, r"key 'margin': expected an array", id="margin-str"),
-    pytest.param({"margin_mm": {"between": 1}}, r"key 'between': unknown key", id="margin-mm-key"),
-    pytest.param({"margin_mm": {}}, r"expected at least one of gt, ge", id="margin-mm-empty"),
     pytest.param(
-        {"margin_mm": {"lt": float("nan")}}, r"lt \[mm\] must be finite", id="margin-mm-nan"
+        {"margin_mm": {"lt": 1.0}},
+        r"key 'margin_mm': no longer accepted: give the margin categories",
+        id="margin-mm-removed",
     ),
     pytest.param({"site": "npc"}, r"key 'site': unknown key", id="unknown-condition"),
 ]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import radcalc
+import radcalc.organs
 from radcalc.recovery import RECOVERY_PRESETS
 
 EVIDENCE = Path(__file__).resolve().parents[1] / "docs" / "evidence.md"
@@ -24,6 +25,9 @@ EVIDENCE = Path(__file__).resolve().parents[1] / "docs" / "evidence.md"
 #: conversions fixed by definition). Any other constant must be documented.
 NOT_CLINICAL = {
     "EXIT_CHECK_FAILED": "an exit status of radcalc check",
+    "EXIT_OK": "an exit status of radcalc check",
+    "EXIT_FAIL": "an exit status of radcalc check",
+    "EXIT_NOT_EVALUABLE": "an exit status of radcalc check",
     "HOURS_PER_DAY": "24 hours in a day",
     "MAX_TEXT_BYTES": "a software bound on the size of a text input file",
     "MAX_BINARY_BYTES": "a software bound on the size of a DICOM input file",
@@ -72,6 +76,13 @@ def test_every_shipped_rule_is_documented(set_name: str) -> None:
         if rule.alpha_beta is not None:
             assert _has_number(section, rule.alpha_beta), f"{set_name}:{rule.id}: α/β"
         assert rule.status in row, f"{set_name}:{rule.id}: status {rule.status} not in {row}"
+        if rule.scope is not None:
+            for bounds in (rule.scope.fractions, rule.scope.dose_per_fraction):
+                for value in (bounds.gt, bounds.ge, bounds.lt, bounds.le) if bounds else ():
+                    if value is not None:
+                        assert _has_number(row, value), f"{set_name}:{rule.id}: scope {value:g}"
+            for organ in rule.scope.exclude:
+                assert organ in row, f"{set_name}:{rule.id}: scope excludes {organ}"
 
 
 @pytest.mark.parametrize("name", sorted(radcalc.SCHEDULE_PRESETS))
@@ -111,3 +122,11 @@ def test_every_numeric_constant_is_documented(module_name: str) -> None:
 def test_month_days_is_documented_with_its_value() -> None:
     row = _row(_sections(2)["Numbers in the code"], "MONTH_DAYS")
     assert "30.4375" in row and "365.25/12" in row
+
+
+def test_organ_table_is_documented() -> None:
+    section = _sections(2)["Organ names"]
+    for text in ("organs.toml", "tg263-organs.csv", "2017-08-15", "TG-263", "variants"):
+        assert text in section, text
+    rows = radcalc.organs.tg263_names()
+    assert f"{len(rows)} rows" in section

@@ -159,9 +159,14 @@ INVALID_PLANS = [
     ),
     pytest.param(_two_courses(margin="near"), r"key 'margin': expected one of", id="margin"),
     pytest.param(
-        _two_courses(margin="close", margin_mm=2.0),
-        r"key 'margin_mm': give margin or margin_mm, not both",
-        id="margin-both",
+        _two_courses(margin="close", margin_mm=0.8),
+        r"key 'margin_mm': margin_mm 0.8 mm is 'under-1mm' .* not 'close'",
+        id="margin-both-disagree",
+    ),
+    pytest.param(
+        _two_courses(margin_mm=1.0),
+        r"key 'margin_mm': margin_mm 1 mm lies between the Li 2024 consensus categories",
+        id="margin-exactly-1mm",
     ),
     pytest.param(
         _two_courses(margin_mm=float("nan")),
@@ -449,9 +454,9 @@ INVALID_OBJECTS = [
         id="course-margin",
     ),
     pytest.param(
-        lambda: PlanCourse(parse_schedule("70/35"), margin="close", margin_mm=2.0),
-        r"give margin or margin_mm, not both",
-        id="course-margins",
+        lambda: PlanCourse(parse_schedule("70/35"), margin="clear", margin_mm=2.0),
+        r"margin_mm 2 mm is 'close' \(close \(> 1 mm and < 3 mm\)\), not 'clear'",
+        id="course-margins-disagree",
     ),
     pytest.param(
         lambda: PlanCourse(parse_schedule("70/35"), margin_mm=float("nan")),

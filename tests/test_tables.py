@@ -169,7 +169,15 @@ def test_check_report_without_assumed_alpha_beta_has_no_footnote() -> None:
             "organ": [{"name": "spinal cord", "max_dose": [45.0, 20.0]}],
         }
     )
-    assert parse(report._repr_html_()).footnotes == []
+    footnotes = parse(report._repr_html_()).footnotes
+    assert not any("α/β*" in note for note in footnotes)
+    assert footnotes == [
+        "spinal cord → spinal cord (canonical name): "
+        + ", ".join(
+            f"nieder2006-cord:{r}"
+            for r in ("cumulative-bed", "course-bed", "interval", "cumulative-bed-no-myelopathy")
+        )
+    ]
 
 
 def test_schedule_html() -> None:
