@@ -22,7 +22,15 @@ from radcalc.check import check_plan
 from radcalc.constraints import list_constraint_sets, load_constraint_set
 from radcalc.errors import RadcalcError, RadcalcWarning
 from radcalc.recovery import parse_interval
-from radcalc.reirradiation import Course, CumulativeDose, DoseBudget, cumulative_dose, dose_budget
+from radcalc.reirradiation import (
+    ConstraintLimit,
+    Course,
+    CumulativeDose,
+    DoseBudget,
+    constraint_limit,
+    cumulative_dose,
+    dose_budget,
+)
 from radcalc.repair import repair_factor
 from radcalc.repopulation import repopulation_bed, repopulation_rate
 from radcalc.schedules import Schedule, parse_schedule
@@ -790,6 +798,19 @@ def reirr(history: _History, new: str, new_organ_dose: float | None) -> None:
 @click.option("--limit", type=float, help="The organ's cumulative limit in EQD2 [Gy].")
 @click.option("--limit-bed", type=float, help="The limit in BED instead of --limit [Gy].")
 @click.option(
+    "--set",
+    "limit_set",
+    metavar="NAME",
+    help="Instead of --limit: take the organ's cumulative limit (and its alpha/beta) from "
+    "a shipped constraint set or your own constraint file; needs --organ.",
+)
+@click.option(
+    "--rule",
+    "rule_id",
+    metavar="ID",
+    help="With --set: the rule to use when the set has several limits for the organ.",
+)
+@click.option(
     "--fx",
     "fractions",
     type=int,
@@ -821,6 +842,8 @@ def budget(
     history: _History,
     limit: float | None,
     limit_bed: float | None,
+    limit_set: str | None,
+    rule_id: str | None,
     fractions: tuple[int, ...],
     per_day: int,
     interval_hours: float | None,
@@ -837,15 +860,32 @@ def budget(
 
     Twice daily, 6 h apart, cord repair half-time 4 h: add --per-day 2
     --interval-hours 6 --repair-half-time 4.
+
+    The limit of a constraint set: radcalc budget --prior 45/25 --interval 24m
+    --set nieder2006-cord --organ "spinal cord" --fx 1 --fx 5
     """
+    alpha_beta = history.alpha_beta
+    from_set = None
+    if limit_set is not None:
+        if limit is not None or limit_bed is not None:
+            raise click.UsageError("give --set or --limit/--limit-bed, not both")
+        if history.organ is None:
+            raise click.UsageError("--set needs --organ (the organ whose limit to use)")
+        from_set = constraint_limit(limit_set, history.organ, rule=rule_id)
+        alpha_beta = _set_alpha_beta(from_set, alpha_beta)
+        limit, limit_bed = (
+            (from_set.limit, None) if from_set.quantity == "eqd2" else (None, from_set.limit)
+        )
+    elif rule_id is not None:
+        raise click.UsageError("--rule chooses a rule of --set: give --set too")
     if (limit is None) == (limit_bed is None):
-        raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed")
-    if history.alpha_beta is None:
-        raise click.UsageError("give --ab (the organ's alpha/beta [Gy]); there is no default")
+        raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed (or --set)")
+    if alpha_beta is None:
+        raise click.UsageError("Missing option '--ab': the organ's alpha/beta [Gy], no default")
     result = dose_budget(
         history.courses(),
         fractions=list(fractions),
-        alpha_beta=history.alpha_beta,
+        alpha_beta=alpha_beta,
         limit_eqd2=limit,
         limit_bed=limit_bed,
         new_course_start=history.new_starts.date() if history.new_starts is not None else None,
@@ -853,11 +893,26 @@ def budget(
         interval_hours=interval_hours,
         **history.organ_options(),
     )
+    if from_set is not None:
+        result = dataclasses.replace(result, notes=(from_set.describe(), *result.notes))
     if plot_file is not None:  # first: a bad file name is an error before any output
         from radcalc.plot import save_budget_figure
 
         save_budget_figure(result, plot_file)
     _print_result(result, history.as_json)
+
+
+def _set_alpha_beta(from_set: ConstraintLimit, given: float | None) -> float | None:
+    """The alpha/beta of a budget whose limit comes from a constraint set."""
+    if from_set.alpha_beta is None or (from_set.alpha_beta_assumed and given is not None):
+        return given  # the organ's own alpha/beta replaces an assumed one
+    if given is not None and given != from_set.alpha_beta:
+        raise click.UsageError(
+            f"the limit of {from_set.set_name}:{from_set.rule_id} is expressed at alpha/beta "
+            f"{from_set.alpha_beta:g} Gy (stated by its source); leave out --ab or give "
+            f"--ab {from_set.alpha_beta:g}"
+        )
+    return from_set.alpha_beta
 
 
 # --------------------------------------------------------------------------- constraint checks

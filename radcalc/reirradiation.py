@@ -58,10 +58,12 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -80,9 +82,13 @@ from radcalc.recovery import (
 from radcalc.repair import repair_factor
 from radcalc.schedules import Schedule, parse_schedule
 
+if TYPE_CHECKING:  # pragma: no cover
+    from radcalc.constraints import ConstraintRule, ConstraintSet
+
 __all__ = [
     "MINIMUM_INTERVAL_MONTHS",
     "BudgetOption",
+    "ConstraintLimit",
     "Course",
     "CourseDose",
     "CumulativeDose",
@@ -92,6 +98,7 @@ __all__ = [
     "cumulative_eqd2",
     "dose_budget",
     "max_new_dose",
+    "constraint_limit",
     "remaining_eqd2",
 ]
 
@@ -1716,3 +1723,160 @@ def _candidate_fractions(fractions: object, name: str = "fractions") -> tuple[in
             raise InvalidInputError(f"{name}[{i}] must be a whole number >= 1, got {number!r}")
         checked.append(int(number))
     return tuple(checked)
+
+
+# --------------------------------------------------------------------------- limits from sets
+
+_CUMULATIVE_QUANTITIES = MappingProxyType({"cumulative-eqd2": "eqd2", "cumulative-bed": "bed"})
+
+
+@dataclass(frozen=True)
+class ConstraintLimit:
+    r"""A cumulative organ limit taken from a constraint set (see :func:`constraint_limit`).
+
+    Attributes
+    ----------
+    set_name, rule_id : str
+        The constraint set and the rule's id in it.
+    quantity : {"eqd2", "bed"}
+        What the limit is expressed in: pass ``limit`` as ``limit_eqd2`` or
+        ``limit_bed`` of :func:`dose_budget`.
+    limit : float
+        The cumulative limit. [Gy]
+    alpha_beta : float or None
+        The :math:`\alpha/\beta` the limit is expressed at. [Gy]
+    alpha_beta_assumed : bool
+        True when that :math:`\alpha/\beta` is radcalc's assumption, not the
+        source's (the organ's own may replace it).
+    source, source_status, kind, severity : str
+        The citation and its evidence status, what kind of number it is and
+        how the rule is judged.
+    """
+
+    set_name: str
+    rule_id: str
+    quantity: Literal["eqd2", "bed"]
+    limit: float
+    alpha_beta: float | None
+    alpha_beta_assumed: bool
+    source: str
+    source_status: str
+    kind: str
+    severity: str
+
+    def describe(self) -> str:
+        """One line naming the rule, its limit and its source."""
+        at = "" if self.alpha_beta is None else f" at alpha/beta {self.alpha_beta:g} Gy"
+        assumed = " (radcalc's assumption)" if self.alpha_beta_assumed else ""
+        return (
+            f"limit from {self.set_name}:{self.rule_id}: cumulative {self.quantity.upper()} <= "
+            f"{self.limit:g} Gy{at}{assumed} ({self.kind}); source: {self.source} "
+            f"[{self.source_status}]. The rule's other conditions of use are not checked "
+            "here: see radcalc constraints show"
+        )
+
+
+def _rule_reads_organ(rule: ConstraintRule, organ: str) -> bool:
+    """The one place a budget matches an organ name to a rule (the rule's own matcher)."""
+    return rule.applies_to_organ(organ)
+
+
+def _limit_rules(cset: ConstraintSet, organ: str) -> list[ConstraintRule]:
+    """The set's cumulative upper limits (not information-only rows) read for ``organ``."""
+    return [
+        rule
+        for rule in cset.rules
+        if rule.quantity in _CUMULATIVE_QUANTITIES
+        and rule.comparator in ("<=", "<")
+        and rule.severity != "info"
+        and _rule_reads_organ(rule, organ)
+    ]
+
+
+def constraint_limit(
+    constraint_set: str | os.PathLike[str] | ConstraintSet, organ: str, *, rule: str | None = None
+) -> ConstraintLimit:
+    """The cumulative limit for ``organ`` in a shipped or user constraint set.
+
+    Parameters
+    ----------
+    constraint_set : str, path-like or ConstraintSet
+        A shipped set name (``radcalc constraints list``) or a constraint
+        file of the same schema.
+    organ : str
+        The organ, matched to the rules as :func:`radcalc.check_plan` does.
+    rule : str, optional
+        The rule's id, to choose among several (or to take an
+        information-only rule, which is otherwise not a limit).
+
+    Returns
+    -------
+    ConstraintLimit
+
+    Raises
+    ------
+    InvalidInputError
+        When the set has no cumulative limit for the organ, or several and
+        ``rule`` does not choose one (the message lists the candidates), or
+        ``rule`` is not a cumulative organ limit of the set.
+    ConstraintSetError
+        When the set cannot be loaded.
+
+    Examples
+    --------
+    >>> limit = constraint_limit("nieder2006-cord", "spinal cord")
+    >>> limit.rule_id, limit.quantity, limit.limit, limit.alpha_beta
+    ('cumulative-bed', 'bed', 135.5, 2.0)
+    """
+    from radcalc.constraints import load_constraint_set
+
+    cset = load_constraint_set(constraint_set)
+    if not isinstance(organ, str) or not organ.strip():
+        raise InvalidInputError(f"organ must be a non-empty organ name, got {organ!r}")
+    if rule is not None:
+        chosen = [r for r in cset.rules if r.id == rule]
+        if not chosen or chosen[0].quantity not in _CUMULATIVE_QUANTITIES:
+            ids = ", ".join(r.id for r in cset.rules if r.quantity in _CUMULATIVE_QUANTITIES)
+            raise InvalidInputError(
+                f"constraint set {cset.name!r} has no rule {rule!r} with a cumulative limit; "
+                f"its cumulative rules: {ids or 'none'}"
+            )
+        if not _rule_reads_organ(chosen[0], organ):
+            raise InvalidInputError(
+                f"rule {cset.name}:{rule} is for {' / '.join(chosen[0].applies_to)}, "
+                f"not organ {organ!r}"
+            )
+        candidates = chosen
+    else:
+        candidates = _limit_rules(cset, organ)
+    if not candidates:
+        readable = [
+            f"{r.id} ({' / '.join(r.applies_to)})"
+            for r in cset.rules
+            if r.quantity in _CUMULATIVE_QUANTITIES
+        ]
+        raise InvalidInputError(
+            f"constraint set {cset.name!r} has no cumulative limit for organ {organ!r}; "
+            f"its cumulative rules: {', '.join(readable) or 'none'}"
+        )
+    if len(candidates) > 1:
+        raise InvalidInputError(
+            f"constraint set {cset.name!r} has {len(candidates)} cumulative limits for organ "
+            f"{organ!r}: {', '.join(r.id for r in candidates)}; choose one with rule= "
+            "(--rule on the command line)"
+        )
+    found = candidates[0]
+    if found.limit is None:  # pragma: no cover - the schema requires a limit here
+        raise InvalidInputError(f"rule {cset.name}:{found.id} has no limit")
+    return ConstraintLimit(
+        set_name=cset.name,
+        rule_id=found.id,
+        quantity="eqd2" if _CUMULATIVE_QUANTITIES[found.quantity] == "eqd2" else "bed",
+        limit=found.limit,
+        alpha_beta=found.alpha_beta,
+        alpha_beta_assumed=found.alpha_beta_assumed,
+        source=f"{cset.source.short}, {found.table_page or cset.source.table_page}",
+        source_status=found.status,
+        kind=found.kind,
+        severity=found.severity,
+    )
