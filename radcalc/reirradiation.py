@@ -57,13 +57,14 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
@@ -114,6 +115,49 @@ _SHORT_INTERVAL_SOURCES = (
     "spinal-cord data of Nieder C et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449 "
     "assume at least 6 months"
 )
+
+
+# --------------------------------------------------------------------------- finite results
+
+_R = TypeVar("_R")
+
+
+def _non_finite(value: Any) -> bool:
+    """True when a numpy value or a result's ``to_dict()`` holds NaN or inf (lazy arrays:
+    not checked here)."""
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    if hasattr(value, "to_dict"):
+        return _non_finite(value.to_dict())
+    if isinstance(value, (bool, int, str)) or value is None:
+        return False
+    if isinstance(value, (float, np.floating, np.ndarray)):
+        with np.errstate(invalid="ignore"):
+            return not bool(np.all(np.isfinite(value)))
+    return False
+
+
+def _finite_result(function: Callable[..., _R]) -> Callable[..., _R]:
+    """Raise InvalidInputError instead of returning NaN or inf (an overflow of extreme inputs)."""
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> _R:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+            result = function(*args, **kwargs)
+        if _non_finite(result):
+            given = [_short(a) for a in args] + [
+                f"{k}={_short(v)}" for k, v in kwargs.items() if k in ("alpha_beta", "fractions")
+            ]
+            raise InvalidInputError(
+                f"{function.__name__} overflowed: the result is not a finite number for "
+                f"{', '.join(given)}; the doses are too large or alpha_beta too small for "
+                "floating-point arithmetic"
+            )
+        return result
+
+    return checked
 
 
 # --------------------------------------------------------------------------- arrays
@@ -359,6 +403,7 @@ def _cumulative(
     return _discounted_history(eqd2s[:-1], t, model) + eqd2s[-1], ab, scalar
 
 
+@_finite_result
 def cumulative_eqd2(
     doses: Any,
     fractions: Any,
@@ -476,6 +521,7 @@ def cumulative_eqd2(
     return finish(result, scalar)
 
 
+@_finite_result
 def cumulative_bed(
     doses: Any,
     fractions: Any,
@@ -614,6 +660,7 @@ def _remaining(
     return lim - _discounted_history(eqd2s, t, model), ab, rest, scalar, tissue
 
 
+@_finite_result
 def remaining_eqd2(
     limit: Any,
     prior_doses: Any,
@@ -720,6 +767,7 @@ def remaining_eqd2(
     return finish(remaining, scalar)
 
 
+@_finite_result
 def max_new_dose(
     limit: Any,
     prior_doses: Any,
@@ -1410,6 +1458,7 @@ class DoseBudget:
         )
 
 
+@_finite_result
 def cumulative_dose(
     courses: Sequence[Course],
     *,
@@ -1543,6 +1592,7 @@ def cumulative_dose(
     )
 
 
+@_finite_result
 def dose_budget(
     prior_courses: Sequence[Course],
     *,
