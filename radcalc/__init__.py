@@ -46,10 +46,12 @@ from radcalc.lql import bed_per_fraction_lql, dose_per_fraction_lql
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
 from radcalc.reirradiation import (
     BudgetOption,
+    ConstraintLimit,
     Course,
     CourseDose,
     CumulativeDose,
     DoseBudget,
+    constraint_limit,
     cumulative_bed,
     cumulative_dose,
     cumulative_eqd2,
@@ -95,6 +97,8 @@ __all__ = [
     "DoseBudget",
     "CourseDose",
     "BudgetOption",
+    "constraint_limit",
+    "ConstraintLimit",
     # constraints, plans and checks
     "check_plan",
     "CheckReport",

@@ -300,3 +300,23 @@ def test_budget_accepts_the_lql_model_its_warning_suggests() -> None:
         "--fx", "1",
     )  # fmt: skip
     assert code == 0 and "lql" in err
+
+
+# --- observation 9 (in the re-irradiation code): never a NaN or inf result --------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cumulative_bed([30, 20], [5, 5], [18], alpha_beta=1e-320),
+        lambda: cumulative_eqd2([1e308, 1e308], [1, 1], [18], alpha_beta=1e-3),
+        lambda: max_new_dose(100, [30], [5], [18], fractions=5, alpha_beta=1e-320),
+        lambda: dose_budget(
+            [Course("30/5", interval_months=18)], fractions=[5], alpha_beta=1e-320, limit_eqd2=100
+        ),
+    ],
+    ids=["cumulative_bed", "cumulative_eqd2", "max_new_dose", "dose_budget"],
+)
+def test_an_overflow_is_an_error_not_a_result(call: Any) -> None:
+    with pytest.raises(InvalidInputError, match="overflowed: the result is not a finite number"):
+        call()
