@@ -139,8 +139,35 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
+_ORGAN_OPTIONS_DOC = """    recovery : RecoveryModel, str or os.PathLike, optional
+        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
+        ``"none"`` (no recovery, the conservative choice).
+    organ : str, optional
+        The organ: picks the table of a recovery TOML file, and a shipped
+        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
+        only) is refused for it.
+    recovery_any_organ : bool, optional
+        Allow a shipped recovery model for another organ than ``organ``
+        (default False).
+    repair_half_time_hours : float, optional
+        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
+        between same-day fractions of a course given several fractions a
+        day (Thames 1985). Not given, repair is complete. [h]
+    model : {"lq", "lql"}, optional
+        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
+    transition_dose : float, optional
+        LQ-L transition dose :math:`d_T > 0`, with (and only with)
+        ``model="lql"``. [Gy]
+"""
+
+
 def _finite_result(function: Callable[..., _R]) -> Callable[..., _R]:
-    """Raise InvalidInputError instead of returning NaN or inf (an overflow of extreme inputs)."""
+    """Raise InvalidInputError instead of returning NaN or inf (an overflow of extreme inputs).
+
+    Also puts the shared text of the organ options into the function's docstring.
+    """
+    if function.__doc__:
+        function.__doc__ = function.__doc__.replace("    <organ-options>\n", _ORGAN_OPTIONS_DOC)
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> _R:
@@ -436,25 +463,7 @@ def cumulative_eqd2(
         :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"`` (no recovery, the conservative choice).
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
     fractions_per_day : sequence, optional
         Each course's fractions per treatment day (2 = twice daily); default
         once daily for every course.
@@ -558,25 +567,7 @@ def cumulative_bed(
         :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"`` (no recovery, the conservative choice).
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
     fractions_per_day : sequence, optional
         Each course's fractions per treatment day (2 = twice daily); default
         once daily for every course.
@@ -696,25 +687,7 @@ def remaining_eqd2(
         last one, the new course), :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
     prior_fractions_per_day, prior_interval_hours : sequence, optional
         Each earlier course's fractions per day and hours between same-day
         fractions, as ``fractions_per_day`` and ``interval_hours`` of
@@ -814,25 +787,7 @@ def max_new_dose(
         grid).
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
     prior_fractions_per_day, prior_interval_hours : sequence, optional
         Each earlier course's fractions per day and hours between same-day
         fractions, as ``fractions_per_day`` and ``interval_hours`` of
@@ -1480,25 +1435,7 @@ def cumulative_dose(
         interval to the next, as ``interval_months`` or as dates.
     alpha_beta : float
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
 
     Returns
     -------
@@ -1628,25 +1565,7 @@ def dose_budget(
     limit_bed : float, optional
         The limit in BED instead (e.g. Nieder 2006's cumulative cord BED);
         give exactly one of ``limit_eqd2`` and ``limit_bed``. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ: picks the table of a recovery TOML file, and a shipped
-        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
-        only) is refused for it.
-    recovery_any_organ : bool, optional
-        Allow a shipped recovery model for another organ than ``organ``
-        (default False).
-    repair_half_time_hours : float, optional
-        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
-        between same-day fractions of a course given several fractions a
-        day (Thames 1985). Not given, repair is complete. [h]
-    model : {"lq", "lql"}, optional
-        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
-    transition_dose : float, optional
-        LQ-L transition dose :math:`d_T > 0`, with (and only with)
-        ``model="lql"``. [Gy]
+    <organ-options>
     new_course_start : datetime.date, optional
         Planned first day of the new course, when intervals come from dates.
     fractions_per_day : int, optional
