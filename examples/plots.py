@@ -15,7 +15,7 @@ DVH). Every dose, α/β and limit here is an EXAMPLE, not a recommendation:
 
 Writes dvh.png, eqd2_map.png and budget.png into $RADCALC_EXAMPLE_OUTPUT
 (default: ./output next to this script). Needs matplotlib
-(pip install "radcalc[plot]").
+(pip install ".[plot]" in a clone).
 
 Run: python examples/plots.py
 """
@@ -25,10 +25,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 
 import radcalc
+
+try:
+    import matplotlib
+except ImportError:  # one line, not a traceback
+    raise SystemExit(
+        'examples/plots.py needs matplotlib: pip install ".[plot]" in a clone of radcalc'
+    ) from None
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

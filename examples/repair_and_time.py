@@ -10,7 +10,7 @@ Once-daily schedules are unaffected (repair overnight is taken to be complete);
 with slow repair the twice-daily schedule loses most of its late-tissue advantage.
 
 Writes a CSV and a markdown table and a PNG figure into $RADCALC_EXAMPLE_OUTPUT
-(default: ./output next to this script). Needs matplotlib (pip install radcalc[plot]).
+(default: ./output next to this script). Needs matplotlib (pip install ".[plot]" in a clone).
 
 Run: python examples/repair_and_time.py
 """
@@ -21,10 +21,16 @@ import csv
 import os
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 
 import radcalc
+
+try:
+    import matplotlib
+except ImportError:  # one line, not a traceback
+    raise SystemExit(
+        'examples/repair_and_time.py needs matplotlib: pip install ".[plot]" in a clone of radcalc'
+    ) from None
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

@@ -81,7 +81,9 @@ _LAZY = {
     **dict.fromkeys(
         (
             "BudgetOption",
+            "ConstraintLimit",
             "Course",
+            "constraint_limit",
             "CourseDose",
             "CumulativeDose",
             "DoseBudget",
@@ -151,6 +153,8 @@ __all__ = [
     "DoseBudget",
     "CourseDose",
     "BudgetOption",
+    "constraint_limit",
+    "ConstraintLimit",
     # constraints, plans and checks
     "check_plan",
     "CheckReport",

@@ -79,7 +79,7 @@ from radcalc.constraints import (
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
 from radcalc.organs import match_organ
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
-from radcalc.recovery import RecoveryModel, resolve_recovery
+from radcalc.recovery import RecoveryModel, recovery_scope_note, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
 
 __all__ = [
@@ -888,30 +888,92 @@ def _evaluate_target(rule: ConstraintRule, cset: ConstraintSet, plan: Plan) -> C
 # --- organ rules -----------------------------------------------------------------
 
 
-def _recovery_model(plan: Plan, organ: PlanOrgan) -> RecoveryModel:
-    """The plan's recovery model; from a recovery file, the table of this organ."""
-    return resolve_recovery(plan.recovery, organ=organ.name)
+def _recovery_model(plan: Plan, organ: PlanOrgan) -> tuple[RecoveryModel, str]:
+    """The organ's recovery model (its own, else the plan's; from a recovery file, the
+    table of this organ) and the text a row shows for it."""
+    spec, any_organ = plan.organ_recovery(organ)
+    model = resolve_recovery(spec, organ=organ.name, any_organ=any_organ)
+    text = f"{model.name}: {model.source}"
+    scope = recovery_scope_note(model, organ.name)
+    return model, text + (f" ({scope})" if scope else "")
+
+
+def _course_options(plan: Plan) -> tuple[list[int], list[float | None]]:
+    """Each course's fractions per day and hours between same-day fractions."""
+    return (
+        [course.schedule.fractions_per_day for course in plan.courses],
+        [course.schedule.interval_hours for course in plan.courses],
+    )
+
+
+def _repair_notes(plan: Plan, organ: PlanOrgan, indices: Sequence[int]) -> list[str]:
+    """How same-day repair was treated in the courses ``indices`` (none for once-daily)."""
+    notes = []
+    for i in indices:
+        schedule = plan.courses[i].schedule
+        if schedule.fractions_per_day < 2:
+            continue
+        if organ.repair_half_time_hours is None:
+            notes.append(
+                f"course #{i + 1} ({schedule.describe()}): full repair assumed between "
+                "same-day fractions (no repair_half_time_h for this organ)"
+            )
+        else:
+            notes.append(
+                f"course #{i + 1} ({schedule.describe()}): incomplete repair (Thames 1985), "
+                f"repair half-time {organ.repair_half_time_hours:g} h"
+            )
+    return notes
+
+
+def _course_value(
+    quantity: str, plan: Plan, organ: PlanOrgan, index: int, alpha_beta: float
+) -> float:
+    """EQD2 or BED of the organ's dose in one course, with the organ's repair half-time."""
+    schedule = plan.courses[index].schedule
+    options: dict[str, Any] = {}
+    if schedule.fractions_per_day > 1 and organ.repair_half_time_hours is not None:
+        options = {
+            "fractions_per_day": schedule.fractions_per_day,
+            "interval_hours": schedule.interval_hours,
+            "repair_half_time_hours": organ.repair_half_time_hours,
+        }
+    function = lq.eqd2 if quantity == "course-eqd2" else lq.bed
+    try:
+        return float(
+            function(organ.max_dose[index], schedule.fractions, alpha_beta=alpha_beta, **options)
+        )
+    except InvalidInputError as exc:
+        raise InvalidInputError(
+            f"{plan.origin}: organ {organ.name!r}, course #{index + 1}: {exc}"
+        ) from None
 
 
 def _cumulative(
     quantity: str,
-    doses: Sequence[float],
-    fractions: Sequence[int],
-    intervals_months: Sequence[float],
+    plan: Plan,
+    organ: PlanOrgan,
     alpha_beta: float,
     model: RecoveryModel,
 ) -> float:
     """The one place radcalc.check calls the re-irradiation API (issue 3)."""
     function = cumulative_bed if quantity == "cumulative-bed" else cumulative_eqd2
-    return float(
-        function(
-            list(doses),
-            list(fractions),
-            list(intervals_months),
-            alpha_beta=alpha_beta,
-            recovery=model,
+    per_day, hours = _course_options(plan)
+    try:
+        return float(
+            function(
+                list(organ.max_dose),
+                [course.schedule.fractions for course in plan.courses],
+                list(plan.intervals_months),
+                alpha_beta=alpha_beta,
+                recovery=model,
+                fractions_per_day=per_day,
+                interval_hours=hours,
+                repair_half_time_hours=organ.repair_half_time_hours,
+            )
         )
-    )
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{plan.origin}: organ {organ.name!r}: {exc}") from None
 
 
 def _evaluate_organ(
@@ -934,11 +996,7 @@ def _evaluate_organ(
         raise ConstraintSetError(f"rule {rule.id!r}: {rule.quantity} needs alpha_beta")
     alpha_beta = ab.value
     if rule.quantity in ("course-eqd2", "course-bed"):
-        function = lq.eqd2 if rule.quantity == "course-eqd2" else lq.bed
-        values = [
-            float(function(dose, nf, alpha_beta=alpha_beta))
-            for dose, nf in zip(organ.max_dose, fractions, strict=True)
-        ]
+        values = [_course_value(rule.quantity, plan, organ, i, alpha_beta) for i in range(n)]
         if rule.course == "newest":
             index = n - 1
             what = f"newest course (#{n}), Dmax {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
@@ -953,14 +1011,17 @@ def _evaluate_organ(
                 f"worst of {n} course(s): course #{index + 1}, Dmax "
                 f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
             )
+        what = "; ".join([what, *_repair_notes(plan, organ, [index])])
         return _judged(rule, cset, name, values[index], what, ab=ab)
-    model = _recovery_model(plan, organ)
-    recovery = f"{model.name}: {model.source}"
+    model, recovery = _recovery_model(plan, organ)
     if rule.quantity in ("cumulative-eqd2", "cumulative-bed"):
-        value = _cumulative(
-            rule.quantity, organ.max_dose, fractions, plan.intervals_months, alpha_beta, model
+        value = _cumulative(rule.quantity, plan, organ, alpha_beta, model)
+        what = "; ".join(
+            [
+                f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)",
+                *_repair_notes(plan, organ, range(n)),
+            ]
         )
-        what = f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)"
         return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery)
     if rule.quantity == "newest-to-cumulative-eqd2":
         if n < 2:
@@ -971,10 +1032,8 @@ def _evaluate_organ(
                 "N/A",
                 "not evaluated: the plan has one course, no earlier course to compare with",
             )
-        cumulative = _cumulative(
-            "cumulative-eqd2", organ.max_dose, fractions, plan.intervals_months, alpha_beta, model
-        )
-        newest = float(lq.eqd2(organ.max_dose[-1], fractions[-1], alpha_beta=alpha_beta))
+        cumulative = _cumulative("cumulative-eqd2", plan, organ, alpha_beta, model)
+        newest = _course_value("course-eqd2", plan, organ, n - 1, alpha_beta)
         if cumulative == 0:
             return _row(
                 rule,
@@ -985,7 +1044,12 @@ def _evaluate_organ(
                 ab=ab,
                 recovery=recovery,
             )
-        what = f"newest course EQD2 {newest:.4g} Gy / cumulative EQD2 {cumulative:.4g} Gy"
+        what = "; ".join(
+            [
+                f"newest course EQD2 {newest:.4g} Gy / cumulative EQD2 {cumulative:.4g} Gy",
+                *_repair_notes(plan, organ, range(n)),
+            ]
+        )
         return _judged(
             rule,
             cset,

@@ -26,7 +26,7 @@ from radcalc.repopulation import repopulation_bed, repopulation_rate
 from radcalc.schedules import Schedule, parse_schedule
 
 if TYPE_CHECKING:  # imported where used: `radcalc eqd2` needs none of them (fast start)
-    from radcalc.reirradiation import Course, CumulativeDose, DoseBudget
+    from radcalc.reirradiation import ConstraintLimit, Course, CumulativeDose, DoseBudget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -591,17 +591,42 @@ def _history_options(func: F) -> F:
             metavar="SCHEDULE",
             multiple=True,
             required=True,
-            help="An earlier course, oldest first, e.g. '70/35' (TOTAL dose/fractions); "
-            "repeat for several courses.",
+            help="An earlier course, oldest first, e.g. '70/35' or '65/54 bid 6h' (TOTAL "
+            "dose/fractions); repeat for several courses.",
         ),
         click.option(
             "--interval",
             "intervals",
             metavar="TIME",
             multiple=True,
-            required=True,
             help="One per --prior: time from the end of that course to the start of the next "
-            "one, e.g. 24m, 540d, 1.5y (a bare number is months; 1 month = 30.4375 days).",
+            "one, e.g. 24m, 540d, 1.5y (a bare number is months; 1 month = 30.4375 days). "
+            "Or give dates instead: --prior-ended and --new-starts.",
+        ),
+        click.option(
+            "--prior-ended",
+            "prior_ended",
+            metavar="YYYY-MM-DD",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            multiple=True,
+            help="Instead of --interval: last treatment day of each --prior course, one per "
+            "--prior.",
+        ),
+        click.option(
+            "--prior-started",
+            "prior_started",
+            metavar="YYYY-MM-DD",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            multiple=True,
+            help="With --prior-ended and several --prior: first treatment day of each --prior "
+            "course, one per --prior.",
+        ),
+        click.option(
+            "--new-starts",
+            "new_starts",
+            metavar="YYYY-MM-DD",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="With --prior-ended: first treatment day of the new course.",
         ),
         click.option(
             "--prior-organ-dose",
@@ -615,11 +640,38 @@ def _history_options(func: F) -> F:
             "--ab",
             "alpha_beta",
             type=float,
-            required=True,
             help="The organ's alpha/beta [Gy]; one value, no default.",
         ),
         click.option("--recovery", default="none", show_default=True, help=_RECOVERY_HELP),
-        click.option("--organ", help="The table to use when --recovery is a TOML file."),
+        click.option(
+            "--organ",
+            help="The organ: picks the table of a --recovery TOML file; a shipped recovery "
+            "model for another organ is refused for it.",
+        ),
+        click.option(
+            "--recovery-any-organ",
+            is_flag=True,
+            help="Allow a shipped recovery model made for another organ than --organ "
+            "(the output says so).",
+        ),
+        click.option(
+            "--repair-half-time",
+            type=float,
+            help="The organ's repair half-time [h]: incomplete repair between same-day "
+            "fractions of twice-daily courses (Thames 1985). No default: without it repair "
+            "is complete, and the output says so.",
+        ),
+        click.option(
+            "--model",
+            type=click.Choice(lq.MODELS),
+            default="lq",
+            show_default=True,
+            help="Dose-response model of every course: lq, or lql (linear above "
+            "--transition-dose).",
+        ),
+        click.option(
+            "--transition-dose", type=float, help="LQ-L transition dose d_T [Gy]; no default."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object."),
     ]
     for option in reversed(options):
@@ -627,27 +679,99 @@ def _history_options(func: F) -> F:
     return func
 
 
-def _prior_courses(
-    priors: tuple[str, ...], intervals: tuple[str, ...], organ_doses: tuple[float, ...]
-) -> list[Course]:
-    if len(intervals) != len(priors):
-        raise click.UsageError(
-            f"give one --interval per --prior (the time after that course), got {len(priors)} "
-            f"--prior and {len(intervals)} --interval"
-        )
-    if organ_doses and len(organ_doses) != len(priors):
-        raise click.UsageError(
-            f"give no --prior-organ-dose or one per --prior, got {len(priors)} --prior and "
-            f"{len(organ_doses)} --prior-organ-dose"
-        )
-    from radcalc.recovery import parse_interval
-    from radcalc.reirradiation import Course
+@dataclasses.dataclass(frozen=True)
+class _History:
+    """The history options of ``reirr`` and ``budget``, as typed."""
 
-    doses: list[float | None] = list(organ_doses) if organ_doses else [None] * len(priors)
-    return [
-        Course(parse_schedule(prior), organ_dose=dose, interval_months=parse_interval(interval))
-        for prior, interval, dose in zip(priors, intervals, doses, strict=True)
-    ]
+    priors: tuple[str, ...]
+    intervals: tuple[str, ...]
+    prior_ended: tuple[Any, ...]
+    prior_started: tuple[Any, ...]
+    new_starts: Any
+    prior_organ_doses: tuple[float, ...]
+    alpha_beta: float | None
+    recovery: str
+    organ: str | None
+    recovery_any_organ: bool
+    repair_half_time: float | None
+    model: str
+    transition_dose: float | None
+    as_json: bool
+
+    def courses(self) -> list[Course]:
+        """The earlier courses, with their intervals or dates."""
+        from radcalc.recovery import parse_interval
+        from radcalc.reirradiation import Course
+
+        priors, count = self.priors, len(self.priors)
+        dates = bool(self.prior_ended or self.prior_started or self.new_starts)
+        if self.intervals and dates:
+            raise click.UsageError(
+                "give the time between courses either as --interval (one per --prior) or as "
+                "dates (--prior-ended with --new-starts), not both"
+            )
+        if not self.intervals and not dates:
+            raise click.UsageError(
+                "give the time between courses: --interval (one per --prior, e.g. 24m), or "
+                "--prior-ended YYYY-MM-DD with --new-starts YYYY-MM-DD"
+            )
+        _one_per_prior("--prior-organ-dose", self.prior_organ_doses, count, optional=True)
+        doses: list[float | None] = (
+            list(self.prior_organ_doses) if self.prior_organ_doses else [None] * count
+        )
+        if self.intervals:
+            _one_per_prior(
+                "--interval", self.intervals, count, meaning=" (the time after that course)"
+            )
+            return [
+                Course(parse_schedule(p), organ_dose=d, interval_months=parse_interval(t))
+                for p, t, d in zip(priors, self.intervals, doses, strict=True)
+            ]
+        _one_per_prior("--prior-ended", self.prior_ended, count)
+        if self.new_starts is None:
+            raise click.UsageError(
+                "with --prior-ended, give --new-starts (first day of the new course)"
+            )
+        _one_per_prior("--prior-started", self.prior_started, count, optional=count == 1)
+        started = [s.date() for s in self.prior_started] or [None] * count
+        return [
+            Course(parse_schedule(p), organ_dose=d, started=s, ended=e.date())
+            for p, d, s, e in zip(priors, doses, started, self.prior_ended, strict=True)
+        ]
+
+    def organ_options(self) -> dict[str, Any]:
+        """Keyword options of cumulative_dose and dose_budget about the organ."""
+        return {
+            "recovery": self.recovery,
+            "organ": self.organ,
+            "recovery_any_organ": self.recovery_any_organ,
+            "repair_half_time_hours": self.repair_half_time,
+            "model": self.model,
+            "transition_dose": self.transition_dose,
+        }
+
+
+def _one_per_prior(
+    option: str, values: tuple[Any, ...], count: int, optional: bool = False, meaning: str = ""
+) -> None:
+    if len(values) == count or (optional and not values):
+        return
+    wanted = f"no {option} or one per --prior" if optional else f"one {option} per --prior"
+    raise click.UsageError(
+        f"give {wanted}{meaning}, got {count} --prior and {len(values)} {option}"
+    )
+
+
+def _history(func: F) -> F:
+    """Pass the history options to the command as one ``history`` object."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        names = [field.name for field in dataclasses.fields(_History)]
+        history = _History(**{name: kwargs.pop(name) for name in names})
+        return func(*args, history=history, **kwargs)
+
+    return _history_options(command)  # type: ignore[return-value]
 
 
 def _print_result(result: CumulativeDose | DoseBudget, as_json: bool) -> None:
@@ -655,47 +779,62 @@ def _print_result(result: CumulativeDose | DoseBudget, as_json: bool) -> None:
 
 
 @main.command()
-@_history_options
+@_history
 @click.option(
-    "--new", "new", metavar="SCHEDULE", required=True, help="The newest course, e.g. '65/54 bid'."
+    "--new",
+    "new",
+    metavar="SCHEDULE",
+    required=True,
+    help="The newest course, e.g. '65/54 bid 6h' (twice daily, 6 h apart).",
 )
 @click.option(
     "--new-organ-dose",
     type=float,
     help="The organ's TOTAL dose in the newest course if not its prescription [Gy].",
 )
-def reirr(
-    priors: tuple[str, ...],
-    intervals: tuple[str, ...],
-    prior_organ_doses: tuple[float, ...],
-    alpha_beta: float,
-    recovery: str,
-    organ: str | None,
-    as_json: bool,
-    new: str,
-    new_organ_dose: float | None,
-) -> None:
+def reirr(history: _History, new: str, new_organ_dose: float | None) -> None:
     """Cumulative EQD2 and BED of an organ over earlier courses and a new one.
 
     Each earlier course counts as (1 - r) x its EQD2, r being the fraction
     recovered over the time from its end to the start of the newest course
     (the sum of the intervals after it). Intervals under 6 months are flagged.
+    A twice-daily course ('65/54 bid 6h') gets incomplete repair with
+    --repair-half-time; without it the output notes that full repair is assumed.
 
     Example: radcalc reirr --prior 70/35 --interval 24m --new "65/54 bid" --ab 3
     --recovery step-cord-2021
+
+    With dates: radcalc reirr --prior 70/35 --prior-ended 2023-03-15
+    --new-starts 2025-01-10 --new "65/54 bid 6h" --ab 2 --repair-half-time 4
     """
     from radcalc.reirradiation import Course, cumulative_dose
 
-    courses = _prior_courses(priors, intervals, prior_organ_doses)
-    courses.append(Course(parse_schedule(new), organ_dose=new_organ_dose))
-    result = cumulative_dose(courses, alpha_beta=alpha_beta, recovery=recovery, organ=organ)
-    _print_result(result, as_json)
+    if history.alpha_beta is None:
+        raise click.UsageError("Missing option '--ab': the organ's alpha/beta [Gy], no default")
+    courses = history.courses()
+    start = history.new_starts.date() if history.new_starts is not None else None
+    courses.append(Course(parse_schedule(new), organ_dose=new_organ_dose, started=start))
+    result = cumulative_dose(courses, alpha_beta=history.alpha_beta, **history.organ_options())
+    _print_result(result, history.as_json)
 
 
 @main.command()
-@_history_options
+@_history
 @click.option("--limit", type=float, help="The organ's cumulative limit in EQD2 [Gy].")
 @click.option("--limit-bed", type=float, help="The limit in BED instead of --limit [Gy].")
+@click.option(
+    "--set",
+    "limit_set",
+    metavar="NAME",
+    help="Instead of --limit: take the organ's cumulative limit (and its alpha/beta) from "
+    "a shipped constraint set or your own constraint file; needs --organ.",
+)
+@click.option(
+    "--rule",
+    "rule_id",
+    metavar="ID",
+    help="With --set: the rule to use when the set has several limits for the organ.",
+)
 @click.option(
     "--fx",
     "fractions",
@@ -705,24 +844,34 @@ def reirr(
     help="Fractions of the new course; repeat to compare (--fx 1 --fx 5 --fx 30).",
 )
 @click.option(
+    "--per-day",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Fractions a day of the new course (2 = twice daily).",
+)
+@click.option(
+    "--interval-hours",
+    type=float,
+    help="Hours between same-day fractions of the new course [h] (with --per-day 2).",
+)
+@click.option(
     "--plot",
     "plot_file",
     metavar="FILE",
     type=click.Path(dir_okay=False),
     help="Also write the budget against the number of fractions (1 to the largest --fx) "
-    "as a figure, e.g. budget.png (needs matplotlib: pip install 'radcalc[plot]').",
+    "as a figure, e.g. budget.png (needs matplotlib: pip install '.[plot]' in a clone).",
 )
 def budget(
-    priors: tuple[str, ...],
-    intervals: tuple[str, ...],
-    prior_organ_doses: tuple[float, ...],
-    alpha_beta: float,
-    recovery: str,
-    organ: str | None,
-    as_json: bool,
+    history: _History,
     limit: float | None,
     limit_bed: float | None,
+    limit_set: str | None,
+    rule_id: str | None,
     fractions: tuple[int, ...],
+    per_day: int,
+    interval_hours: float | None,
     plot_file: str | None,
 ) -> None:
     """Largest TOTAL dose to the organ of a new course, for each number of fractions.
@@ -733,25 +882,64 @@ def budget(
 
     Example: radcalc budget --prior 70/35 --interval 24m --limit 100 --ab 2
     --fx 1 --fx 5 --fx 30
-    """
-    if (limit is None) == (limit_bed is None):
-        raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed")
-    from radcalc.reirradiation import dose_budget
 
+    Twice daily, 6 h apart, cord repair half-time 4 h: add --per-day 2
+    --interval-hours 6 --repair-half-time 4.
+
+    The limit of a constraint set: radcalc budget --prior 45/25 --interval 24m
+    --set nieder2006-cord --organ "spinal cord" --fx 1 --fx 5
+    """
+    from radcalc.reirradiation import constraint_limit, dose_budget
+
+    alpha_beta = history.alpha_beta
+    from_set = None
+    if limit_set is not None:
+        if limit is not None or limit_bed is not None:
+            raise click.UsageError("give --set or --limit/--limit-bed, not both")
+        if history.organ is None:
+            raise click.UsageError("--set needs --organ (the organ whose limit to use)")
+        from_set = constraint_limit(limit_set, history.organ, rule=rule_id)
+        alpha_beta = _set_alpha_beta(from_set, alpha_beta)
+        limit, limit_bed = (
+            (from_set.limit, None) if from_set.quantity == "eqd2" else (None, from_set.limit)
+        )
+    elif rule_id is not None:
+        raise click.UsageError("--rule chooses a rule of --set: give --set too")
+    if (limit is None) == (limit_bed is None):
+        raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed (or --set)")
+    if alpha_beta is None:
+        raise click.UsageError("Missing option '--ab': the organ's alpha/beta [Gy], no default")
     result = dose_budget(
-        _prior_courses(priors, intervals, prior_organ_doses),
+        history.courses(),
         fractions=list(fractions),
         alpha_beta=alpha_beta,
         limit_eqd2=limit,
         limit_bed=limit_bed,
-        recovery=recovery,
-        organ=organ,
+        new_course_start=history.new_starts.date() if history.new_starts is not None else None,
+        fractions_per_day=per_day,
+        interval_hours=interval_hours,
+        **history.organ_options(),
     )
+    if from_set is not None:
+        result = dataclasses.replace(result, notes=(from_set.describe(), *result.notes))
     if plot_file is not None:  # first: a bad file name is an error before any output
         from radcalc.plot import save_budget_figure
 
         save_budget_figure(result, plot_file)
-    _print_result(result, as_json)
+    _print_result(result, history.as_json)
+
+
+def _set_alpha_beta(from_set: ConstraintLimit, given: float | None) -> float | None:
+    """The alpha/beta of a budget whose limit comes from a constraint set."""
+    if from_set.alpha_beta is None or (from_set.alpha_beta_assumed and given is not None):
+        return given  # the organ's own alpha/beta replaces an assumed one
+    if given is not None and given != from_set.alpha_beta:
+        raise click.UsageError(
+            f"the limit of {from_set.set_name}:{from_set.rule_id} is expressed at alpha/beta "
+            f"{from_set.alpha_beta:g} Gy (stated by its source); leave out --ab or give "
+            f"--ab {from_set.alpha_beta:g}"
+        )
+    return from_set.alpha_beta
 
 
 # --------------------------------------------------------------------------- constraint checks

@@ -22,6 +22,8 @@ sets to check it against and the recovery model to use::
     name = "spinal cord"
     alpha_beta = 2
     max_dose = [45.0, 20.0]         # physical Dmax in each course [Gy]
+    recovery = "step-cord-2021"     # optional: this organ's recovery model
+    repair_half_time_h = 4          # optional: incomplete repair in twice-daily courses [h]
 
 Keys
 ----
@@ -48,7 +50,16 @@ one; days become months with :data:`radcalc.recovery.MONTH_DAYS`.
 ``[[organ]]``: ``name`` (matched to the rules' ``applies_to`` ignoring case,
 ``_`` and ``-``), ``max_dose`` (the physical maximum dose to the organ in each
 course, one number per course, oldest first) [Gy], and optionally
-``alpha_beta`` [Gy].
+``alpha_beta`` [Gy], ``recovery`` (this organ's recovery model, replacing the
+top-level one), ``repair_half_time_h`` (the organ's repair half-time [h]:
+incomplete repair between same-day fractions of a course such as
+``"65/54 bid 6h"``; without it repair is complete and the report says so) and
+``recovery_any_organ``.
+
+A shipped recovery model carries the organs its source is about
+(``"step-cord-2021"``: spinal cord): used for another organ, the plan is
+refused unless ``recovery_any_organ = true`` (on that ``[[organ]]`` or at the
+top level, for every organ), and the report then says so.
 
 Every error (unknown key, missing field, wrong type, NaN or infinite number,
 unknown constraint set) is a :class:`~radcalc.errors.PlanFileError` naming the
@@ -188,6 +199,13 @@ class PlanOrgan:
     alpha_beta : float, optional
         The organ's α/β; used only by rules whose α/β is an assumption rather
         than the source's. [Gy]
+    recovery : RecoveryModel, str or path-like, optional
+        This organ's recovery model; default the plan's.
+    repair_half_time_hours : float, optional
+        The organ's repair half-time: incomplete repair between same-day
+        fractions (Thames 1985). Default: complete repair. [h]
+    recovery_any_organ : bool, optional
+        Allow a shipped recovery model made for another organ.
 
     Examples
     --------
@@ -198,6 +216,9 @@ class PlanOrgan:
     name: str
     max_dose: tuple[float, ...]
     alpha_beta: float | None = None
+    recovery: RecoverySpec | None = None
+    repair_half_time_hours: float | None = None
+    recovery_any_organ: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -214,6 +235,12 @@ class PlanOrgan:
         object.__setattr__(self, "max_dose", tuple(float(d) for d in doses))
         if self.alpha_beta is not None:
             _finite(f"alpha_beta of organ {self.name!r} [Gy]", self.alpha_beta, "> 0")
+        if self.repair_half_time_hours is not None:
+            _finite(
+                f"repair_half_time_hours of organ {self.name!r} [h]",
+                self.repair_half_time_hours,
+                "> 0",
+            )
 
 
 @dataclass(frozen=True)
@@ -239,6 +266,9 @@ class Plan:
         ``"none"``.
     target_alpha_beta : float, optional
         Replaces the α/β of target rules whose α/β is radcalc's assumption. [Gy]
+    recovery_any_organ : bool, optional
+        Allow ``recovery`` for every organ even when it was shipped for another
+        organ (the report says so).
     title : str, optional
     origin : str
         The file the plan came from (named in messages).
@@ -260,6 +290,7 @@ class Plan:
     recovery: RecoverySpec = "none"
     target_alpha_beta: float | None = None
     title: str | None = None
+    recovery_any_organ: bool = False
     origin: str = "<plan>"
     folder: Path | None = None
 
@@ -297,6 +328,12 @@ class Plan:
         object.__setattr__(self, "constraint_sets", tuple(self.constraint_sets))
         if self.target_alpha_beta is not None:
             _finite("target_alpha_beta [Gy]", self.target_alpha_beta, "> 0")
+
+    def organ_recovery(self, organ: PlanOrgan) -> tuple[RecoverySpec, bool]:
+        """The recovery spec of ``organ`` (its own, else the plan's) and whether any organ
+        is allowed."""
+        spec = self.recovery if organ.recovery is None else organ.recovery
+        return spec, bool(self.recovery_any_organ or organ.recovery_any_organ)
 
     @property
     def newest(self) -> PlanCourse:
@@ -343,7 +380,15 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return parse_plan(data, origin=str(file), folder=file.parent)
 
 
-_TOP_KEYS = ("title", "constraint_sets", "recovery", "target_alpha_beta", "course", "organ")
+_TOP_KEYS = (
+    "title",
+    "constraint_sets",
+    "recovery",
+    "recovery_any_organ",
+    "target_alpha_beta",
+    "course",
+    "organ",
+)
 _COURSE_KEYS = (
     "label",
     "schedule",
@@ -354,7 +399,14 @@ _COURSE_KEYS = (
     "margin",
     "margin_mm",
 )
-_ORGAN_KEYS = ("name", "alpha_beta", "max_dose")
+_ORGAN_KEYS = (
+    "name",
+    "alpha_beta",
+    "max_dose",
+    "recovery",
+    "repair_half_time_h",
+    "recovery_any_organ",
+)
 
 
 def parse_plan(
@@ -411,12 +463,14 @@ def parse_plan(
             )
     base = Path(folder) if folder is not None else None
     recovery = _parse_recovery(top, base)
+    any_organ = bool(top.boolean("recovery_any_organ", required=False))
     target_ab = top.number("target_alpha_beta", rule="> 0", unit="Gy", required=False)
     course_tables = top.tables("course", label="course")
     courses = [_parse_course(t) for t in course_tables]
     intervals = _intervals(course_tables, courses)
     organs = [
-        _parse_organ(t, len(courses)) for t in top.tables("organ", label="organ", required=False)
+        _parse_organ(t, len(courses), base, recovery, any_organ)
+        for t in top.tables("organ", label="organ", required=False)
     ]
     seen: dict[str, int] = {}
     for i, organ in enumerate(organs, start=1):
@@ -436,6 +490,7 @@ def parse_plan(
             recovery=recovery,
             target_alpha_beta=target_ab,
             title=top.string("title", required=False),
+            recovery_any_organ=any_organ,
             origin=origin,
             folder=base,
         )
@@ -447,6 +502,10 @@ def _parse_recovery(top: Table, base: Path | None) -> RecoverySpec:
     spec = top.string("recovery", required=False)
     if spec is None:
         return "none"
+    return _recovery_spec(top, spec, base)
+
+
+def _recovery_spec(top: Table, spec: str, base: Path | None) -> RecoverySpec:
     text = spec.strip()
     looks_like_file = text.lower().endswith(".toml") or "/" in text or os.sep in text
     if looks_like_file:
@@ -558,7 +617,9 @@ def _intervals(tables: list[Table], courses: list[PlanCourse]) -> list[float]:
     return intervals
 
 
-def _parse_organ(table: Table, n_courses: int) -> PlanOrgan:
+def _parse_organ(
+    table: Table, n_courses: int, base: Path | None, plan_recovery: RecoverySpec, any_organ: bool
+) -> PlanOrgan:
     table.check_keys(_ORGAN_KEYS)
     name = table.required_string("name")
     table.where = f"{table.where} ({name!r})"
@@ -572,4 +633,26 @@ def _parse_organ(table: Table, n_courses: int) -> PlanOrgan:
             f"oldest first), got {len(doses)}",
         )
     alpha_beta = table.number("alpha_beta", rule="> 0", unit="Gy", required=False)
-    return PlanOrgan(name=name.strip(), max_dose=doses, alpha_beta=alpha_beta)
+    text = table.string("recovery", required=False)
+    own = None if text is None else _recovery_spec(table, text, base)
+    organ_any = bool(table.boolean("recovery_any_organ", required=False))
+    try:
+        resolve_recovery(
+            plan_recovery if own is None else own,
+            organ=name.strip(),
+            any_organ=any_organ or organ_any,
+        )
+    except InvalidInputError as exc:
+        key = "recovery" if own is not None else None
+        where = "" if own is not None else "the top-level recovery: "
+        table.fail(key, f"{where}{exc}; or give this [[organ]] its own recovery")
+    return PlanOrgan(
+        name=name.strip(),
+        max_dose=doses,
+        alpha_beta=alpha_beta,
+        recovery=own,
+        repair_half_time_hours=table.number(
+            "repair_half_time_h", rule="> 0", unit="h", required=False
+        ),
+        recovery_any_organ=organ_any,
+    )

@@ -1,6 +1,6 @@
 r"""Figures: DVHs in physical dose and EQD2, the dose budget, repair half-times, EQD2 maps.
 
-Needs matplotlib (``pip install "radcalc[plot]"``), imported only when a
+Needs matplotlib (``pip install ".[plot]"`` in a clone), imported only when a
 function here draws; ``import radcalc`` never imports this module. Every
 function takes an optional matplotlib ``ax`` (a new figure when it is
 ``None``), draws into it and returns it; every axis is labelled with its
@@ -67,11 +67,13 @@ _BAND_ALPHA = 0.25
 
 
 class MissingDependencyError(RadcalcError, ImportError):
-    """matplotlib is not installed: ``pip install "radcalc[plot]"``."""
+    """matplotlib is not installed: ``pip install ".[plot]"`` in a clone."""
 
 
 def _missing_matplotlib() -> MissingDependencyError:
-    return MissingDependencyError('radcalc.plot needs matplotlib: pip install "radcalc[plot]"')
+    return MissingDependencyError(
+        'radcalc.plot needs matplotlib: pip install ".[plot]" in a clone of radcalc'
+    )
 
 
 def _new_axes(ax: Axes | None) -> Axes:

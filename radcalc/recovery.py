@@ -75,7 +75,9 @@ __all__ = [
     "linear",
     "none",
     "parse_interval",
+    "recovery_scope_note",
     "resolve_recovery",
+    "same_organ",
     "step",
 ]
 
@@ -186,10 +188,16 @@ class RecoveryModel:
     source : str
         The citation the model's numbers come from, or exactly
         ``"user-defined"`` when the user supplied them.
+    organs : tuple of str
+        The organs the model's source is about (e.g. ``("spinal cord",)``);
+        empty (the default) for a model that names no organ. A model with a
+        scope is refused for another organ unless the caller allows it (see
+        :func:`resolve_recovery`).
     """
 
     name: str
     source: str
+    organs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Subclasses validate their parameters first, then call this.
@@ -199,6 +207,12 @@ class RecoveryModel:
             value = getattr(self, field)
             if not isinstance(value, str) or not value.strip():
                 raise InvalidInputError(f"{field} must be a non-empty string, got {value!r}")
+        organs = self.organs
+        if isinstance(organs, str) or not all(
+            isinstance(o, str) and o.strip() for o in tuple(organs)
+        ):
+            raise InvalidInputError(f"organs must be a tuple of organ names, got {organs!r}")
+        object.__setattr__(self, "organs", tuple(organs))
 
     def fraction_recovered(self, interval_months: Any) -> Any:
         r"""Fraction :math:`r(t)` of an earlier course's effect recovered after ``t``.
@@ -236,8 +250,11 @@ class RecoveryModel:
         raise NotImplementedError
 
     def describe(self) -> str:
-        """One line naming the model, its parameters and its source."""
-        return f"{self.name}; source: {self.source}"
+        """One line naming the model, its parameters, its organs and its source."""
+        return f"{self.name}{self._scope()}; source: {self.source}"
+
+    def _scope(self) -> str:
+        return f" (for {', '.join(self.organs)} only)" if self.organs else ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -339,8 +356,8 @@ class StepRecovery(RecoveryModel):
         Examples
         --------
         >>> print(STEP_CORD_2021.describe())
-        step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months;
-        source: Doi H et al. Strahlenther Onkol 2021;197:463-473, ...
+        step-cord-2021: 0 below 6 months, 0.25 from 6 months, 0.5 from 12 months
+        (for spinal cord only); source: Doi H et al. Strahlenther Onkol 2021;197:463-473, ...
         """
         rows = ", ".join(
             f"{_label(f)} from {_label(t)} months"
@@ -351,7 +368,7 @@ class StepRecovery(RecoveryModel):
             if self.thresholds_months[0] > 0
             else ""
         )
-        return f"{self.name}: {below}{rows}; source: {self.source}"
+        return f"{self.name}: {below}{rows}{self._scope()}; source: {self.source}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -400,7 +417,8 @@ class LinearRecovery(RecoveryModel):
         """One line naming the model, its parameters and its source."""
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, rising linearly to "
-            f"{_label(self.maximum)} at {_label(self.plateau_months)} months; source: {self.source}"
+            f"{_label(self.maximum)} at {_label(self.plateau_months)} months{self._scope()}; "
+            f"source: {self.source}"
         )
 
 
@@ -450,7 +468,7 @@ class ExponentialRecovery(RecoveryModel):
         return (
             f"{self.name}: 0 until {_label(self.onset_months)} months, then rising towards "
             f"{_label(self.maximum)} with a half-time of {_label(self.half_time_months)} "
-            f"months; source: {self.source}"
+            f"months{self._scope()}; source: {self.source}"
         )
 
 
@@ -690,6 +708,7 @@ STEP_CORD_2021 = StepRecovery(
     name="step-cord-2021",
     thresholds_months=(6.0, 12.0),
     fractions=(0.25, 0.5),
+    organs=("spinal cord",),
     source=(
         "Doi H et al. Strahlenther Onkol 2021;197:463-473, quoting earlier work "
         "(spinal cord; evidence status: abstract)"
@@ -797,7 +816,7 @@ def from_toml(path: str | os.PathLike[str], *, organ: str | None = None) -> Reco
         organ = next(iter(tables))
     if organ not in tables:
         # "spinal cord", "Spinal_Cord" and "spinal-cord" name the same table.
-        matches = [key for key in tables if normalize_name(key) == normalize_name(organ)]
+        matches = [key for key in tables if same_organ(key, organ)]
         if len(matches) != 1:
             raise InvalidInputError(
                 f"{where} has no table for organ {organ!r}; it has: {', '.join(tables)}"
@@ -854,7 +873,73 @@ _SPEC_FORMS = (
 )
 
 
-def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> RecoveryModel:
+def same_organ(name: str, other: str) -> bool:
+    """True when two organ names name the same whole organ.
+
+    Names are read as :func:`radcalc.organs.match_organ` reads them (TG-263
+    names, radcalc's names and common variants; case, ``_`` and ``-``
+    ignored). A PRV, a partial or a qualified structure is never the organ.
+    The one place :mod:`radcalc.recovery` and the re-irradiation commands match
+    organ names.
+
+    Examples
+    --------
+    >>> same_organ("Spinal_Cord", "spinal cord"), same_organ("SpinalCord", "spinal cord")
+    (True, True)
+    >>> same_organ("brainstem", "spinal cord"), same_organ("SpinalCord_PRV05", "spinal cord")
+    (False, False)
+    """
+    from radcalc.organs import match_organ
+
+    if normalize_name(name) == normalize_name(other):
+        return True
+    first, second = match_organ(name), match_organ(other)
+    return (
+        first.organ is not None
+        and first.organ == second.organ
+        and first.is_whole_organ
+        and second.is_whole_organ
+        and first.laterality == second.laterality
+    )
+
+
+def _scope_check(model: RecoveryModel, organ: str | None, any_organ: bool) -> None:
+    if not model.organs or organ is None or any_organ:
+        return
+    if any(same_organ(organ, scope) for scope in model.organs):
+        return
+    raise InvalidInputError(
+        f"recovery model {model.name!r} was shipped for {' / '.join(model.organs)} only, "
+        f"not for organ {organ!r}: give a recovery model for {organ!r}, or allow it "
+        "explicitly (recovery_any_organ=True; --recovery-any-organ on the command line; "
+        "recovery_any_organ = true in a plan file)"
+    )
+
+
+def recovery_scope_note(model: RecoveryModel, organ: str | None) -> str | None:
+    """The note a result carries when ``model`` is used outside its organ scope, else None.
+
+    Examples
+    --------
+    >>> print(recovery_scope_note(STEP_CORD_2021, "brainstem"))
+    recovery model 'step-cord-2021' was shipped for spinal cord only and is applied to
+    'brainstem' because the user allowed it (recovery_any_organ)
+    >>> recovery_scope_note(STEP_CORD_2021, "spinal cord") is None
+    True
+    """
+    if not model.organs or organ is None:
+        return None
+    if any(same_organ(organ, scope) for scope in model.organs):
+        return None
+    return (
+        f"recovery model {model.name!r} was shipped for {' / '.join(model.organs)} only and "
+        f"is applied to {organ!r} because the user allowed it (recovery_any_organ)"
+    )
+
+
+def resolve_recovery(
+    spec: RecoverySpec, *, organ: str | None = None, any_organ: bool = False
+) -> RecoveryModel:
     r"""Turn what a user typed (or passed) into a recovery model.
 
     Parameters
@@ -865,8 +950,12 @@ def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> Recover
         <max>"`` or ``"exponential:<onset>,<half-time>,<max>"`` with times in
         months; or the path of a TOML file (see :func:`from_toml`).
     organ : str, optional
-        The table to use from a TOML file; ignored for other specs, which
-        apply to any organ.
+        The organ the model is for: it picks the table of a TOML file, and a
+        model with an organ scope (e.g. ``"step-cord-2021"``, spinal cord)
+        is refused for another organ.
+    any_organ : bool, optional
+        Allow a model with an organ scope for another organ (default False);
+        :func:`recovery_scope_note` then gives the note to show.
 
     Returns
     -------
@@ -875,7 +964,9 @@ def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> Recover
     Raises
     ------
     InvalidInputError
-        For an unknown name, bad parameters, or a file that cannot be used.
+        For an unknown name, bad parameters, a file that cannot be used, or
+        a model shipped for another organ than ``organ`` (without
+        ``any_organ``).
 
     Examples
     --------
@@ -885,7 +976,17 @@ def resolve_recovery(spec: RecoverySpec, *, organ: str | None = None) -> Recover
     0.25
     >>> resolve_recovery("linear:6,24,0.5").name
     'linear:6,24,0.5'
+    >>> resolve_recovery("step-cord-2021", organ="brainstem")
+    Traceback (most recent call last):
+    ...
+    radcalc.errors.InvalidInputError: recovery model 'step-cord-2021' was shipped for spinal ...
     """
+    model = _resolve(spec, organ)
+    _scope_check(model, organ, any_organ)
+    return model
+
+
+def _resolve(spec: RecoverySpec, organ: str | None) -> RecoveryModel:
     if isinstance(spec, RecoveryModel):
         return spec
     if isinstance(spec, os.PathLike):

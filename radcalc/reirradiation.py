@@ -28,8 +28,14 @@ course, broadcastable): :func:`cumulative_eqd2`, :func:`cumulative_bed`,
 dataclasses that name every input, flag short intervals, print as a table and
 render as HTML in Jupyter.
 
-The LQ model here assumes complete repair between fractions (twice-daily
-schedules included) and ignores overall treatment time.
+Each course's EQD2 is that of :func:`radcalc.eqd2` with the organ's tissue
+options: with a repair half-time (``repair_half_time_hours``), a course given
+several fractions a day (``fractions_per_day`` with ``interval_hours``, or a
+schedule such as ``"65/54 bid 6h"``) gets the incomplete-repair correction of
+Thames 1985 [4]_; without one, repair between same-day fractions is complete
+and the results of :func:`cumulative_dose` and :func:`dose_budget` say so in
+a note. ``model="lql"`` with a ``transition_dose`` uses LQ-L for every course
+and for the new one. Overall treatment time is ignored.
 
 Months are :data:`radcalc.recovery.MONTH_DAYS` = 30.4375 days.
 
@@ -44,35 +50,47 @@ References
    doi:10.1016/j.ijrobp.2024.07.2143 (latency under 6 to 12 months).
 .. [3] Fowler JF. The linear-quadratic formula and progress in fractionated
    radiotherapy. Br J Radiol 1989;62:679-694.
+.. [4] Thames HD. An 'incomplete-repair' model for survival after fractionated
+   and continuous irradiations. Int J Radiat Biol 1985;47:319-339.
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
+import functools
 import html
-from collections.abc import Sequence
+import inspect
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
 from radcalc import lq
 from radcalc._tables import html_table, text_table
-from radcalc._validate import Arg, _short, check_scalar, finish, is_duck_array, prepare, require
+from radcalc._validate import Arg, _short, check_scalar, is_duck_array, prepare
 from radcalc.errors import InvalidInputError
 from radcalc.recovery import (
     MONTH_DAYS,
     RecoveryModel,
     RecoverySpec,
     parse_interval,
+    recovery_scope_note,
     resolve_recovery,
 )
+from radcalc.repair import repair_factor
 from radcalc.schedules import Schedule, parse_schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from radcalc.constraints import ConstraintRule, ConstraintSet
 
 __all__ = [
     "MINIMUM_INTERVAL_MONTHS",
     "BudgetOption",
+    "ConstraintLimit",
     "Course",
     "CourseDose",
     "CumulativeDose",
@@ -82,6 +100,7 @@ __all__ = [
     "cumulative_eqd2",
     "dose_budget",
     "max_new_dose",
+    "constraint_limit",
     "remaining_eqd2",
 ]
 
@@ -97,6 +116,131 @@ _SHORT_INTERVAL_SOURCES = (
     "spinal-cord data of Nieder C et al. Int J Radiat Oncol Biol Phys 2006;66:1446-1449 "
     "assume at least 6 months"
 )
+
+
+# --------------------------------------------------------------------------- finite results
+
+_R = TypeVar("_R")
+
+
+def _non_finite(value: Any) -> bool:
+    """True when a numpy value or a result's ``to_dict()`` holds NaN or inf (lazy arrays:
+    not checked here)."""
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    if hasattr(value, "to_dict"):
+        return _non_finite(value.to_dict())
+    if isinstance(value, (bool, int, str)) or value is None:
+        return False
+    if isinstance(value, (float, np.floating, np.ndarray)):
+        with np.errstate(invalid="ignore"):
+            return not bool(np.all(np.isfinite(value)))
+    return False
+
+
+_ORGAN_OPTIONS_DOC = """    recovery : RecoveryModel, str or os.PathLike, optional
+        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
+        ``"none"`` (no recovery, the conservative choice).
+    organ : str, optional
+        The organ: picks the table of a recovery TOML file, and a shipped
+        model for another organ (e.g. ``"step-cord-2021"``, spinal cord
+        only) is refused for it.
+    recovery_any_organ : bool, optional
+        Allow a shipped recovery model for another organ than ``organ``
+        (default False).
+    repair_half_time_hours : float, optional
+        The organ's repair half-time :math:`T_{1/2} > 0`: incomplete repair
+        between same-day fractions of a course given several fractions a
+        day (Thames 1985). Not given, repair is complete. [h]
+    model : {"lq", "lql"}, optional
+        ``"lql"`` uses LQ-L with ``transition_dose`` for every course.
+    transition_dose : float, optional
+        LQ-L transition dose :math:`d_T > 0`, with (and only with)
+        ``model="lql"``. [Gy]
+"""
+
+
+def _finite_result(function: Callable[..., _R]) -> Callable[..., _R]:
+    """Raise InvalidInputError instead of returning NaN or inf (an overflow of extreme inputs).
+
+    Also puts the shared text of the organ options into the function's docstring.
+    """
+    if function.__doc__:
+        function.__doc__ = function.__doc__.replace("    <organ-options>\n", _ORGAN_OPTIONS_DOC)
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> _R:
+        try:
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+                result = function(*args, **kwargs)
+        except InvalidInputError as exc:
+            # An overflow inside the LQ core (or a NaN it handed on to the new course):
+            # name this function's inputs, keeping the core's own words.
+            text = str(exc)
+            if "overflow" in text or text.startswith("the new course:"):
+                raise InvalidInputError(
+                    f"{_overflow_message(function, args, kwargs, None)} ({text})"
+                ) from None
+            raise
+        if is_duck_array(result) and hasattr(result, "map_blocks"):
+            message = _overflow_message(function, args, kwargs, None)
+            return result.map_blocks(_finite_block, message, dtype=result.dtype)  # type: ignore[no-any-return,attr-defined]
+        if _non_finite(result):
+            raise InvalidInputError(_overflow_message(function, args, kwargs, result))
+        return result
+
+    return checked
+
+
+def _finish(result: Any, scalar: bool) -> Any:
+    """``result`` as a float for scalar input; non-finite values are left to ``_finite_result``,
+    whose error names the inputs."""
+    if not scalar:
+        return result
+    value = np.asarray(result)[()]
+    return float(value) if value.dtype == np.float64 else value
+
+
+def _overflow_message(
+    function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
+) -> str:
+    """The error of a result that overflowed, naming every numeric input (and the element)."""
+    try:
+        bound = inspect.signature(function).bind_partial(*args, **kwargs).arguments
+    except TypeError:  # pragma: no cover - the call itself succeeded
+        bound = dict(kwargs)
+    given = []
+    for name, value in bound.items():
+        if isinstance(value, (str, bool)) or value is None or name in ("recovery", "organ"):
+            continue
+        if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+            given += [f"{name}[{i}] {_short(v)}" for i, v in enumerate(value) if _numeric(v)]
+        elif _numeric(value):
+            given.append(f"{name} {_short(value)}")
+    where = ""
+    if isinstance(result, np.ndarray) and result.ndim:
+        with np.errstate(invalid="ignore"):
+            index = np.argwhere(~np.isfinite(result))
+        if len(index):
+            where = f" at index {tuple(int(i) for i in index[0])}"
+    return (
+        f"{function.__name__} overflowed: the result is not a finite number{where} for "
+        f"{', '.join(given)}; the doses are too large or alpha_beta too small for "
+        "floating-point arithmetic"
+    )
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number, np.ndarray)) and not isinstance(value, bool)
+
+
+def _finite_block(block: Any, message: str) -> Any:
+    with np.errstate(invalid="ignore"):
+        if not np.isfinite(block).all():
+            raise InvalidInputError(message)
+    return block
 
 
 # --------------------------------------------------------------------------- arrays
@@ -162,55 +306,159 @@ def _prepare_history(
     return arrays[:k], arrays[k : 2 * k], arrays[2 * k : 2 * k + m], arrays[2 * k + m :], scalar
 
 
-def _discounted_history(
+@dataclass(frozen=True)
+class _Tissue:
+    """The organ's options for every course: repair half-time [h], model and d_T [Gy]."""
+
+    repair_half_time_hours: float | None = None
+    model: str = "lq"
+    transition_dose: float | None = None
+
+    @classmethod
+    def checked(cls, repair_half_time_hours: Any, model: Any, transition_dose: Any) -> _Tissue:
+        if model not in lq.MODELS:
+            raise InvalidInputError(f"model must be 'lq' or 'lql', got {model!r}")
+        if model == "lql" and transition_dose is None:
+            raise InvalidInputError(
+                "model='lql' needs transition_dose (the dose per fraction d_T [Gy] above "
+                "which LQ-L is linear); there is no default"
+            )
+        if model == "lq" and transition_dose is not None:
+            raise InvalidInputError("transition_dose applies only to model='lql', got model='lq'")
+        return cls(
+            None
+            if repair_half_time_hours is None
+            else check_scalar("repair_half_time_hours", repair_half_time_hours, "> 0", "h"),
+            model,
+            None
+            if transition_dose is None
+            else check_scalar("transition_dose", transition_dose, "> 0", "Gy"),
+        )
+
+    def options(self, fractions_per_day: Any, interval_hours: Any) -> dict[str, Any]:
+        """Keyword options of :func:`radcalc.eqd2` for a course given this way."""
+        options: dict[str, Any] = {}
+        if self.model == "lql":
+            options.update(model="lql", transition_dose=self.transition_dose)
+        if fractions_per_day is not None and np.any(np.asarray(fractions_per_day) > 1):
+            options.update(fractions_per_day=fractions_per_day, interval_hours=interval_hours)
+            if self.repair_half_time_hours is not None:
+                options["repair_half_time_hours"] = self.repair_half_time_hours
+        return options
+
+    def eqd2(
+        self, label: str, dose: Any, fractions: Any, alpha_beta: Any, per_day: Any, hours: Any
+    ) -> Any:
+        """EQD2 of one course (validated arrays), naming the course in any error."""
+        options = self.options(per_day, hours)
+        if not options:
+            return lq._eqd2_of_validated(dose, fractions, alpha_beta)
+        try:
+            return lq.eqd2(dose, fractions, alpha_beta=alpha_beta, **options)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{label}: {exc}") from None
+
+    def dose_for(
+        self, remaining: Any, fractions: Any, alpha_beta: Any, per_day: Any, hours: Any
+    ) -> Any:
+        """The closed-form inverse of :meth:`eqd2` for the new course."""
+        options = self.options(per_day, hours)
+        try:
+            return lq.dose_for_eqd2(remaining, fractions, alpha_beta=alpha_beta, **options)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"the new course: {exc}") from None
+
+    def notes(self, label: str, per_day: int, hours: float | None) -> list[str]:
+        """What a result says about repair (and LQ-L) for one course."""
+        notes = []
+        if per_day > 1 and self.repair_half_time_hours is not None and hours is not None:
+            factor = repair_factor(
+                per_day, interval_hours=hours, repair_half_time_hours=self.repair_half_time_hours
+            )
+            notes.append(
+                f"{label}: incomplete repair (Thames 1985): {per_day} fx/day {hours:g} h apart, "
+                f"repair half-time {self.repair_half_time_hours:g} h, h = {factor:.4f}"
+            )
+        elif per_day > 1:
+            notes.append(
+                f"{label}: full repair assumed between same-day fractions (no repair "
+                "half-time given: --repair-half-time, repair_half_time_hours)"
+            )
+        return notes
+
+    def model_note(self) -> list[str]:
+        if self.model != "lql":
+            return []
+        return [f"LQ-L (Astrahan 2008) for every course, d_T {self.transition_dose:g} Gy"]
+
+
+def _per_course_option(name: str, value: Any, count: int, rule: str, unit: str) -> list[Any]:
+    """A per-course option (``fractions_per_day``, ``interval_hours``): None or one per course."""
+    if value is None:
+        return [None] * count
+    values = _per_course(name, value)
+    if len(values) != count:
+        raise InvalidInputError(
+            f"{name} must have one entry per course ({count}), got {len(values)}"
+        )
+    checked: list[Any] = []
+    for i, item in enumerate(values):
+        if item is None:
+            checked.append(None)
+            continue
+        number = check_scalar(f"{name}[{i}]", item, "> 0", unit)
+        if rule == "whole" and number != int(number):
+            raise InvalidInputError(f"{name}[{i}] must be a whole number >= 1, got {number!r}")
+        checked.append(int(number) if rule == "whole" else number)
+    return checked
+
+
+def _course_eqd2s(
     doses: list[Any],
     fractions: list[Any],
-    intervals: list[Any],
     alpha_beta: Any,
-    model: RecoveryModel,
-) -> Any:
+    tissue: _Tissue,
+    per_day: Any,
+    hours: Any,
+    per_day_name: str,
+    hours_name: str,
+) -> list[Any]:
+    """The EQD2 of each course, with the tissue's corrections."""
+    days = _per_course_option(per_day_name, per_day, len(doses), "whole", "")
+    gaps = _per_course_option(hours_name, hours, len(doses), "> 0", "h")
+    return [
+        tissue.eqd2(f"course {i + 1}", doses[i], fractions[i], alpha_beta, days[i], gaps[i])
+        for i in range(len(doses))
+    ]
+
+
+def _discounted_history(eqd2s: list[Any], intervals: list[Any], model: RecoveryModel) -> Any:
     r""":math:`\sum_i (1 - r(t_i))\,\mathrm{EQD2}_i` with :math:`t_i` = ``sum(intervals[i:])``."""
     total: Any = 0
     elapsed: Any = 0
-    for i in reversed(range(len(doses))):
+    for i in reversed(range(len(eqd2s))):
         elapsed = elapsed + intervals[i]
         recovered = model.fraction_recovered(elapsed)
-        total = total + (1 - recovered) * lq._eqd2_of_validated(doses[i], fractions[i], alpha_beta)
+        total = total + (1 - recovered) * eqd2s[i]
     return total
 
 
-def _finite(result: Any, function: str, inputs: dict[str, Any]) -> Any:
-    """``result``, or an :class:`InvalidInputError` naming the inputs where it is NaN or inf.
+@dataclass(frozen=True)
+class _OrganOptions:
+    """What the public functions take about the organ, besides alpha/beta."""
 
-    The final check of every result of this module: an overflow (e.g. doses near
-    1e308, or an alpha/beta so small that the BED factor overflows) is an error,
-    never a NaN, an inf or a wrong finite number built from them. A duck array
-    (dask) stays lazy and raises when computed.
-    """
-    if is_duck_array(result):
-        if hasattr(result, "map_blocks"):
-            return result.map_blocks(_finite_block, function, dtype=result.dtype)
-        return result
-    require(
-        np.isfinite(result),
-        f"{function}: the result is not a finite number (the arithmetic overflows for "
-        "these inputs)",
-        **inputs,
-    )
-    return result
+    recovery: RecoverySpec = "none"
+    organ: str | None = None
+    recovery_any_organ: bool = False
+    repair_half_time_hours: Any = None
+    model: str = "lq"
+    transition_dose: Any = None
 
-
-def _finite_block(block: Any, function: str) -> Any:
-    if not np.isfinite(block).all():
-        raise InvalidInputError(
-            f"{function}: the result is not a finite number (the arithmetic overflows for "
-            "these inputs)"
+    def resolved(self) -> tuple[RecoveryModel, _Tissue]:
+        model = resolve_recovery(
+            self.recovery, organ=self.organ, any_organ=bool(self.recovery_any_organ)
         )
-    return block
-
-
-def _named(prefix: str, arrays: Sequence[Any]) -> dict[str, Any]:
-    return {f"{prefix}[{i}]": a for i, a in enumerate(arrays)}
+        return model, _Tissue.checked(self.repair_half_time_hours, self.model, self.transition_dose)
 
 
 def _cumulative(
@@ -218,10 +466,11 @@ def _cumulative(
     fractions: Any,
     intervals_months: Any,
     alpha_beta: Any,
-    recovery: RecoverySpec,
-    organ: str | None,
-) -> tuple[Any, Any, bool, dict[str, Any]]:
-    model = resolve_recovery(recovery, organ=organ)
+    organ: _OrganOptions,
+    fractions_per_day: Any,
+    interval_hours: Any,
+) -> tuple[Any, Any, bool]:
+    model, tissue = organ.resolved()
     d, n, t, (ab,), scalar = _prepare_history(
         doses,
         fractions,
@@ -231,13 +480,13 @@ def _cumulative(
         newest_included=True,
         extra=(Arg("alpha_beta", alpha_beta, "> 0", "Gy"),),
     )
-    inputs = {**_named("doses", d), **_named("fractions", n), "alpha_beta": ab}
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
-        history = _discounted_history(d[:-1], n[:-1], t, ab, model)
-        total = history + lq._eqd2_of_validated(d[-1], n[-1], ab)
-    return total, ab, scalar, inputs
+    eqd2s = _course_eqd2s(
+        d, n, ab, tissue, fractions_per_day, interval_hours, "fractions_per_day", "interval_hours"
+    )
+    return _discounted_history(eqd2s[:-1], t, model) + eqd2s[-1], ab, scalar
 
 
+@_finite_result
 def cumulative_eqd2(
     doses: Any,
     fractions: Any,
@@ -246,6 +495,12 @@ def cumulative_eqd2(
     alpha_beta: Any,
     recovery: RecoverySpec = "none",
     organ: str | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
 ) -> Any:
     r"""Cumulative EQD2 of an organ over courses, earlier courses discounted by recovery.
 
@@ -264,11 +519,14 @@ def cumulative_eqd2(
         :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"`` (no recovery, the conservative choice).
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
+    fractions_per_day : sequence, optional
+        Each course's fractions per treatment day (2 = twice daily); default
+        once daily for every course.
+    interval_hours : sequence, optional
+        Each course's hours between same-day fractions (None for a
+        once-daily course); needed with ``repair_half_time_hours`` for a
+        course given several fractions a day. [h]
 
     Returns
     -------
@@ -318,12 +576,17 @@ def cumulative_eqd2(
     >>> cumulative_eqd2([[50, 70], [20, 30]], [35, 5], [18], alpha_beta=2).round(2)
     array([ 72.86, 130.  ])
     """
-    result, _, scalar, inputs = _cumulative(
-        doses, fractions, intervals_months, alpha_beta, recovery, organ
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
-    return finish(_finite(result, "cumulative_eqd2", inputs), scalar)
+    result, _, scalar = _cumulative(
+        doses, fractions, intervals_months, alpha_beta, organ_options, fractions_per_day,
+        interval_hours,
+    )  # fmt: skip
+    return _finish(result, scalar)
 
 
+@_finite_result
 def cumulative_bed(
     doses: Any,
     fractions: Any,
@@ -332,6 +595,12 @@ def cumulative_bed(
     alpha_beta: Any,
     recovery: RecoverySpec = "none",
     organ: str | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
 ) -> Any:
     r"""Cumulative BED of an organ over courses, earlier courses discounted by recovery.
 
@@ -354,11 +623,14 @@ def cumulative_bed(
         :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"`` (no recovery, the conservative choice).
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
+    fractions_per_day : sequence, optional
+        Each course's fractions per treatment day (2 = twice daily); default
+        once daily for every course.
+    interval_hours : sequence, optional
+        Each course's hours between same-day fractions (None for a
+        once-daily course); needed with ``repair_half_time_hours`` for a
+        course given several fractions a day. [h]
 
     Returns
     -------
@@ -393,42 +665,28 @@ def cumulative_bed(
     >>> cumulative_bed([70, 30], [35, 10], [24], alpha_beta=2, recovery="constant:0.5")
     145.0
     """
-    result, ab, scalar, inputs = _cumulative(
-        doses, fractions, intervals_months, alpha_beta, recovery, organ
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
-    with np.errstate(over="ignore", invalid="ignore"):
-        bed = result * (1 + lq.EQD2_REFERENCE_DOSE / ab)
-    return finish(_finite(bed, "cumulative_bed", inputs), scalar)
-
-
-class _History(NamedTuple):
-    """A validated history against a limit: what remaining_eqd2 and max_new_dose share."""
-
-    limit: Any
-    history: Any  # the discounted history, computed directly (not as limit - remaining)
-    alpha_beta: Any
-    extra: list[Any]
-    scalar: bool
-    inputs: dict[str, Any]
-
-    @property
-    def remaining(self) -> Any:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self.limit - self.history
+    result, ab, scalar = _cumulative(
+        doses, fractions, intervals_months, alpha_beta, organ_options, fractions_per_day,
+        interval_hours,
+    )  # fmt: skip
+    return _finish(result * (1 + lq.EQD2_REFERENCE_DOSE / ab), scalar)
 
 
 def _remaining(
-    function: str,
     limit: Any,
     prior_doses: Any,
     prior_fractions: Any,
     intervals_months: Any,
     alpha_beta: Any,
-    recovery: RecoverySpec,
-    organ: str | None,
+    organ: _OrganOptions,
+    prior_fractions_per_day: Any,
+    prior_interval_hours: Any,
     extra: Sequence[Arg] = (),
-) -> _History:
-    model = resolve_recovery(recovery, organ=organ)
+) -> tuple[Any, Any, list[Any], bool, _Tissue, Any]:
+    model, tissue = organ.resolved()
     d, n, t, (lim, ab, *rest), scalar = _prepare_history(
         prior_doses,
         prior_fractions,
@@ -442,15 +700,16 @@ def _remaining(
             *extra,
         ),
     )
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
-        history = _discounted_history(d, n, t, ab, model)
-    inputs = {"limit": lim, **_named("prior_doses", d), **_named("prior_fractions", n)}
-    inputs["alpha_beta"] = ab
-    # An overflowing history is an error, never "limit exceeded, 0 Gy left".
-    history = _finite(history, function, inputs)
-    return _History(lim, history, ab, rest, scalar, inputs)
+    eqd2s = _course_eqd2s(
+        d, n, ab, tissue, prior_fractions_per_day, prior_interval_hours,
+        "prior_fractions_per_day", "prior_interval_hours",
+    )  # fmt: skip
+    # The history itself is returned too: limit - remaining loses it for a huge limit.
+    history = _discounted_history(eqd2s, t, model)
+    return lim - history, ab, rest, scalar, tissue, history
 
 
+@_finite_result
 def remaining_eqd2(
     limit: Any,
     prior_doses: Any,
@@ -460,6 +719,12 @@ def remaining_eqd2(
     alpha_beta: Any,
     recovery: RecoverySpec = "none",
     organ: str | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+    prior_fractions_per_day: Any = None,
+    prior_interval_hours: Any = None,
 ) -> Any:
     r"""EQD2 an organ may still receive: its cumulative limit minus the discounted history.
 
@@ -480,11 +745,11 @@ def remaining_eqd2(
         last one, the new course), :math:`\ge 0`. [months]
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
+    prior_fractions_per_day, prior_interval_hours : sequence, optional
+        Each earlier course's fractions per day and hours between same-day
+        fractions, as ``fractions_per_day`` and ``interval_hours`` of
+        :func:`cumulative_eqd2`.
 
     Returns
     -------
@@ -523,19 +788,17 @@ def remaining_eqd2(
     >>> remaining_eqd2(70, [45], [25], [24], alpha_beta=2, recovery="step-cord-2021")
     48.625
     """
-    state = _remaining(
-        "remaining_eqd2",
-        limit,
-        prior_doses,
-        prior_fractions,
-        intervals_months,
-        alpha_beta,
-        recovery,
-        organ,
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
-    return finish(_finite(state.remaining, "remaining_eqd2", state.inputs), state.scalar)
+    remaining, _, _, scalar, _, _ = _remaining(
+        limit, prior_doses, prior_fractions, intervals_months, alpha_beta, organ_options,
+        prior_fractions_per_day, prior_interval_hours,
+    )  # fmt: skip
+    return _finish(remaining, scalar)
 
 
+@_finite_result
 def max_new_dose(
     limit: Any,
     prior_doses: Any,
@@ -546,6 +809,14 @@ def max_new_dose(
     alpha_beta: Any,
     recovery: RecoverySpec = "none",
     organ: str | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: Any = None,
+    model: str = "lq",
+    transition_dose: Any = None,
+    prior_fractions_per_day: Any = None,
+    prior_interval_hours: Any = None,
+    fractions_per_day: Any = None,
+    interval_hours: Any = None,
 ) -> Any:
     r"""Largest total dose to the organ of a new course in ``fractions`` fractions.
 
@@ -574,11 +845,15 @@ def max_new_dose(
         grid).
     alpha_beta : array_like
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
+    prior_fractions_per_day, prior_interval_hours : sequence, optional
+        Each earlier course's fractions per day and hours between same-day
+        fractions, as ``fractions_per_day`` and ``interval_hours`` of
+        :func:`cumulative_eqd2`.
+    fractions_per_day, interval_hours : int and float, optional
+        The new course's fractions per day and hours between same-day
+        fractions [h]; with ``repair_half_time_hours`` its dose is solved
+        with incomplete repair (the inverse of :func:`radcalc.dose_for_eqd2`).
 
     Returns
     -------
@@ -602,10 +877,15 @@ def max_new_dose(
 
     .. math:: D = \frac{2B}{1 + \sqrt{1 + 4B/(n\,\alpha/\beta)}}
 
+    Incomplete repair in a new course of :math:`m` fractions a day replaces
+    :math:`4B` by :math:`4B\,(1 + h_m)` (Thames 1985 [2]_); LQ-L inverts
+    :func:`radcalc.lql.dose_per_fraction_lql` at :math:`B/n` per fraction.
+
     References
     ----------
     .. [1] Fowler JF. The linear-quadratic formula and progress in
        fractionated radiotherapy. Br J Radiol 1989;62:679-694.
+    .. [2] Thames HD. Int J Radiat Biol 1985;47:319-339.
 
     Examples
     --------
@@ -616,58 +896,22 @@ def max_new_dose(
     >>> max_new_dose(70, [45], [25], [24], fractions=[1, 5, 30], alpha_beta=2).round(2)
     array([ 9.49, 18.87, 34.58])
     """
-    state = _remaining(
-        "max_new_dose",
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
+    )
+    remaining, ab, (n_new,), scalar, tissue, _ = _remaining(
         limit,
         prior_doses,
         prior_fractions,
         intervals_months,
         alpha_beta,
-        recovery,
-        organ,
+        organ_options,
+        prior_fractions_per_day,
+        prior_interval_hours,
         extra=(Arg("fractions", fractions, "> 0"),),
     )
-    (n_new,) = state.extra
-    dose = _dose_for_remaining(state.remaining, n_new, state.alpha_beta)
-    dose = _finite(dose, "max_new_dose", {**state.inputs, "fractions": n_new})
-    # The LQ-range note, decided on the dose returned: radcalc.lq.eqd2 issues it.
-    # Its value (the remaining EQD2) is not needed, so neither are its overflow
-    # warnings or errors at extreme alpha/beta: the dose is already checked.
-    with np.errstate(all="ignore"), contextlib.suppress(InvalidInputError):
-        lq.eqd2(dose, n_new, alpha_beta=state.alpha_beta)
-    return finish(dose, state.scalar)
-
-
-def _dose_for_remaining(remaining: Any, fractions: Any, alpha_beta: Any) -> Any:
-    r"""The total dose :math:`D \ge 0` in ``fractions`` with EQD2 ``max(remaining, 0)``.
-
-    The positive root of :math:`D (D/n + a) = C`, :math:`C = R\,(2 + a)`, written
-    so that no intermediate cancels, overflows or underflows unless the dose
-    itself does (:math:`\alpha/\beta = 10^{-200}`, :math:`R = 10^{308}` or a
-    subnormal :math:`R` give the right dose, not 0 or NaN). With
-    :math:`w = 2\sqrt{C/n}/a`:
-
-    .. math:: D = \frac{2C}{a + \sqrt{a^2 + 4C/n}}
-              = \begin{cases}
-                \sqrt{C}\sqrt{n} \,/\, \left(1/w + \sqrt{1/w^2 + 1}\right) & w \ge 1 \\
-                (C/a) \cdot 2 \,/\, \left(1 + \sqrt{1 + w^2}\right) & w < 1
-                \end{cases}
-
-    with :math:`\sqrt{C} = \sqrt{R}\sqrt{2 + a}` and the square roots of sums
-    taken by ``hypot``. An inf or NaN left (the dose itself overflows, or the
-    history did) is caught by :func:`_finite`.
-    """
-    r = np.maximum(remaining, 0)
-    a = alpha_beta
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        root_c = np.sqrt(r) * np.sqrt(2 + a)
-        root_n = np.sqrt(fractions)
-        w = 2 * ((root_c / a) / root_n)
-        inverse = 1 / w
-        steep = root_c * (root_n / (inverse + np.hypot(inverse, 1)))
-        c_over_a = np.where(a >= 1, r * (2 / a + 1), (r / a) * (2 + a))
-        flat = c_over_a * (2 / (1 + np.hypot(1, w)))
-        return np.where(r > 0, np.where(w >= 1, steep, flat), 0 * r)
+    dose = tissue.dose_for(np.maximum(remaining, 0), n_new, ab, fractions_per_day, interval_hours)
+    return _finish(dose, scalar)
 
 
 # --------------------------------------------------------------------------- courses
@@ -912,33 +1156,67 @@ _PRIOR_HEADERS = tuple(
 
 
 def _course_rows(
-    courses: Sequence[Course], gaps: Sequence[float], alpha_beta: float, model: RecoveryModel
+    courses: Sequence[Course],
+    gaps: Sequence[float],
+    alpha_beta: float,
+    model: RecoveryModel,
+    tissue: _Tissue,
 ) -> list[CourseDose]:
     """Rows for courses that each have a gap after them (the newest course excluded)."""
     rows: list[CourseDose] = []
     elapsed = 0.0
     for i in reversed(range(len(courses))):
         elapsed += gaps[i]
-        rows.append(
-            _course_dose(i, courses[i], alpha_beta, elapsed, model.fraction_recovered(elapsed))
-        )
+        recovered = model.fraction_recovered(elapsed)
+        rows.append(_course_dose(i, courses[i], alpha_beta, elapsed, recovered, tissue))
     return rows[::-1]
 
 
 def _course_dose(
-    index: int, course: Course, alpha_beta: float, interval: float | None, recovered: float
+    index: int,
+    course: Course,
+    alpha_beta: float,
+    interval: float | None,
+    recovered: float,
+    tissue: _Tissue,
 ) -> CourseDose:
-    eqd2 = lq.eqd2(course.dose_to_organ, course.schedule.fractions, alpha_beta=alpha_beta)
+    schedule = course.schedule
+    eqd2 = float(
+        tissue.eqd2(
+            f"course {index + 1}",
+            course.dose_to_organ,
+            schedule.fractions,
+            alpha_beta,
+            schedule.fractions_per_day,
+            schedule.interval_hours,
+        )
+    )
     return CourseDose(
         course=index + 1,
-        schedule=course.schedule,
+        schedule=schedule,
         organ_dose=course.dose_to_organ,
         eqd2=eqd2,
-        bed=lq.bed(course.dose_to_organ, course.schedule.fractions, alpha_beta=alpha_beta),
+        bed=float(lq.bed_from_eqd2(eqd2, alpha_beta=alpha_beta)),
         interval_months=interval,
         recovered_fraction=recovered,
         counted_eqd2=(1 - recovered) * eqd2,
     )
+
+
+def _history_notes(
+    courses: Sequence[Course], tissue: _Tissue, model: RecoveryModel, organ: str | None
+) -> list[str]:
+    """Repair, LQ-L and recovery-scope notes of a result."""
+    notes = tissue.model_note()
+    for i, course in enumerate(courses):
+        schedule = course.schedule
+        notes += tissue.notes(
+            f"course {i + 1}, {schedule.describe()}",
+            schedule.fractions_per_day,
+            schedule.interval_hours,
+        )
+    scope = recovery_scope_note(model, organ)
+    return notes + ([scope] if scope else [])
 
 
 def _html_paragraphs(lines: Sequence[str], warnings: Sequence[str]) -> str:
@@ -967,6 +1245,14 @@ class CumulativeDose:
         same in BED. [Gy]
     warnings : tuple of str
         Intervals under :data:`MINIMUM_INTERVAL_MONTHS`, with their sources.
+    notes : tuple of str
+        How each course was computed where it matters: incomplete repair or
+        full repair assumed for a course of several fractions a day, LQ-L,
+        a recovery model used outside its organ scope.
+    organ : str or None
+        The organ, when named.
+    repair_half_time_hours : float or None
+        The organ's repair half-time used, if any. [h]
     """
 
     alpha_beta: float
@@ -975,21 +1261,29 @@ class CumulativeDose:
     cumulative_eqd2: float
     cumulative_bed: float
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    organ: str | None = None
+    repair_half_time_hours: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-ready values (the ``radcalc reirr --json`` object)."""
         return {
+            "organ": self.organ,
             "alpha_beta": self.alpha_beta,
+            "repair_half_time_hours": self.repair_half_time_hours,
             "recovery": self.recovery.name,
             "recovery_source": self.recovery.source,
+            "recovery_organs": list(self.recovery.organs),
             "cumulative_eqd2": self.cumulative_eqd2,
             "cumulative_bed": self.cumulative_bed,
             "courses": [row.to_dict() for row in self.courses],
+            "notes": list(self.notes),
             "warnings": list(self.warnings),
         }
 
     def _title(self) -> str:
-        return f"Cumulative dose to the organ at alpha/beta {self.alpha_beta:g} Gy"
+        organ = "the organ" if self.organ is None else repr(self.organ)
+        return f"Cumulative dose to {organ} at alpha/beta {self.alpha_beta:g} Gy"
 
     def _rows(self) -> list[list[str]]:
         last = len(self.courses) - 1
@@ -1005,12 +1299,13 @@ class CumulativeDose:
         lines = [self._title(), _recovery_line(self.recovery)]
         lines += text_table(_COURSE_HEADERS, self._rows())
         lines.append(self._summary())
+        lines += [f"Note: {n}" for n in self.notes]
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return html_table(self._title(), _COURSE_HEADERS, self._rows()) + _html_paragraphs(
-            [self._summary(), _recovery_line(self.recovery)], self.warnings
+            [self._summary(), _recovery_line(self.recovery), *self.notes], self.warnings
         )
 
 
@@ -1070,6 +1365,15 @@ class DoseBudget:
         (0 when the limit is already reached).
     warnings : tuple of str
         Intervals under :data:`MINIMUM_INTERVAL_MONTHS`, with their sources.
+    notes : tuple of str
+        As :attr:`CumulativeDose.notes`, for the earlier courses and the new
+        one (its fractions per day), and the rule a limit came from.
+    organ : str or None
+        The organ, when named.
+    repair_half_time_hours : float or None
+        The organ's repair half-time used, if any. [h]
+    fractions_per_day : int
+        Fractions a day of the new course.
     """
 
     limit_eqd2: float
@@ -1082,6 +1386,10 @@ class DoseBudget:
     remaining_eqd2: float
     options: tuple[BudgetOption, ...]
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    organ: str | None = None
+    repair_half_time_hours: float | None = None
+    fractions_per_day: int = 1
 
     @property
     def limit_reached(self) -> bool:
@@ -1091,9 +1399,13 @@ class DoseBudget:
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-ready values (the ``radcalc budget --json`` object)."""
         return {
+            "organ": self.organ,
             "alpha_beta": self.alpha_beta,
+            "repair_half_time_hours": self.repair_half_time_hours,
+            "fractions_per_day": self.fractions_per_day,
             "recovery": self.recovery.name,
             "recovery_source": self.recovery.source,
+            "recovery_organs": list(self.recovery.organs),
             "limit_eqd2": self.limit_eqd2,
             "limit_bed": self.limit_bed,
             "limit_quantity": self.limit_quantity,
@@ -1102,6 +1414,7 @@ class DoseBudget:
             "limit_reached": self.limit_reached,
             "courses": [row.to_dict() for row in self.prior],
             "options": [option.to_dict() for option in self.options],
+            "notes": list(self.notes),
             "warnings": list(self.warnings),
         }
 
@@ -1111,7 +1424,8 @@ class DoseBudget:
             if self.limit_quantity == "eqd2"
             else f"BED {self.limit_bed:g} Gy (EQD2 {self.limit_eqd2:.2f} Gy)"
         )
-        return f"Dose budget at alpha/beta {self.alpha_beta:g} Gy, cumulative limit {given}"
+        organ = "" if self.organ is None else f" of {self.organ!r}"
+        return f"Dose budget{organ} at alpha/beta {self.alpha_beta:g} Gy, cumulative limit {given}"
 
     def _status(self) -> str:
         if self.remaining_eqd2 < 0:
@@ -1138,6 +1452,7 @@ class DoseBudget:
             lines += text_table(_PRIOR_HEADERS, [row._cells() for row in self.prior])
         lines.append(self._status())
         lines += text_table(_OPTION_HEADERS, self._option_rows())
+        lines += [f"Note: {n}" for n in self.notes]
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -1150,18 +1465,23 @@ class DoseBudget:
         options = html_table(self._title(), _OPTION_HEADERS, self._option_rows())
         return (
             options
-            + _html_paragraphs([self._status(), _recovery_line(self.recovery)], ())
+            + _html_paragraphs([self._status(), _recovery_line(self.recovery), *self.notes], ())
             + prior
             + _html_paragraphs((), self.warnings)
         )
 
 
+@_finite_result
 def cumulative_dose(
     courses: Sequence[Course],
     *,
     alpha_beta: float,
     recovery: RecoverySpec = "none",
     organ: str | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: float | None = None,
+    model: str = "lq",
+    transition_dose: float | None = None,
 ) -> CumulativeDose:
     r"""Cumulative EQD2 and BED to one organ over a patient's courses, as a result table.
 
@@ -1173,11 +1493,7 @@ def cumulative_dose(
         interval to the next, as ``interval_months`` or as dates.
     alpha_beta : float
         The organ's :math:`\alpha/\beta > 0`; keyword-only, no default. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
 
     Returns
     -------
@@ -1219,34 +1535,59 @@ def cumulative_dose(
     >>> print(result)  # doctest: +ELLIPSIS
     Cumulative dose to the organ at alpha/beta 3 Gy
     Recovery model: step-cord-2021: 0 below 6 months, 0.25 from 6 months, ...
-    course   schedule                                 organ dose  EQD2      ...
-    1        70 Gy in 35 fx (2 Gy/fx)                 70.00 Gy    70.00 Gy  ...
+    course   schedule                                  organ dose  EQD2      ...
+    1        70 Gy in 35 fx (2 Gy/fx)                  70.00 Gy    70.00 Gy  ...
     2 (new)  65 Gy in 54 fx twice daily (1.204 Gy/fx)  65.00 Gy    54.65 Gy  ...
     Cumulative EQD2 89.65 Gy, cumulative BED 149.41 Gy (alpha/beta 3 Gy)
+    Note: course 2, 65 Gy in 54 fx twice daily (1.204 Gy/fx): full repair assumed ...
+
+    With the organ's repair half-time (Thames 1985), for a schedule that
+    gives the hours between same-day fractions:
+
+    >>> result = cumulative_dose(
+    ...     [Course("70/35", interval_months=24), Course("65/54 bid 6h")],
+    ...     alpha_beta=3, recovery="step-cord-2021", organ="spinal cord",
+    ...     repair_half_time_hours=4)
+    >>> round(result.cumulative_eqd2, 2)
+    95.18
+    >>> print(result.notes[0])
+    course 2, 65 Gy in 54 fx twice daily, 6 h apart (1.204 Gy/fx): incomplete repair
+    (Thames 1985): 2 fx/day 6 h apart, repair half-time 4 h, h = 0.3536
     """
     history = _course_list("courses", courses)
     if not history:
         raise InvalidInputError("courses must hold at least one course, got none")
     ab = check_scalar("alpha_beta", alpha_beta, "> 0", "Gy")
-    model = resolve_recovery(recovery, organ=organ)
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
+    )
+    recovery_model, tissue = organ_options.resolved()
     gaps = _gaps(history, None, to_new=False)
-    newest = _course_dose(len(history) - 1, history[-1], ab, None, 0.0)
-    rows = (*_course_rows(history[:-1], gaps, ab, model), newest)
-    args = (
+    newest = _course_dose(len(history) - 1, history[-1], ab, None, 0.0, tissue)
+    rows = (*_course_rows(history[:-1], gaps, ab, recovery_model, tissue), newest)
+    total = _cumulative(
         [c.dose_to_organ for c in history],
         [c.schedule.fractions for c in history],
         gaps,
-    )
+        ab,
+        dataclasses.replace(organ_options, recovery=recovery_model),
+        [c.schedule.fractions_per_day for c in history],
+        [c.schedule.interval_hours for c in history],
+    )[0]
     return CumulativeDose(
         alpha_beta=ab,
-        recovery=model,
+        recovery=recovery_model,
         courses=rows,
-        cumulative_eqd2=cumulative_eqd2(*args, alpha_beta=ab, recovery=model),
-        cumulative_bed=cumulative_bed(*args, alpha_beta=ab, recovery=model),
+        cumulative_eqd2=float(total),
+        cumulative_bed=float(total * (1 + lq.EQD2_REFERENCE_DOSE / ab)),
         warnings=_interval_warnings(gaps, to_new=False),
+        notes=tuple(_history_notes(history, tissue, recovery_model, organ)),
+        organ=organ,
+        repair_half_time_hours=tissue.repair_half_time_hours,
     )
 
 
+@_finite_result
 def dose_budget(
     prior_courses: Sequence[Course],
     *,
@@ -1257,6 +1598,12 @@ def dose_budget(
     recovery: RecoverySpec = "none",
     organ: str | None = None,
     new_course_start: date | None = None,
+    recovery_any_organ: bool = False,
+    repair_half_time_hours: float | None = None,
+    model: str = "lq",
+    transition_dose: float | None = None,
+    fractions_per_day: int = 1,
+    interval_hours: float | None = None,
 ) -> DoseBudget:
     r"""The dose a new course may still give an organ, for candidate numbers of fractions.
 
@@ -1276,13 +1623,14 @@ def dose_budget(
     limit_bed : float, optional
         The limit in BED instead (e.g. Nieder 2006's cumulative cord BED);
         give exactly one of ``limit_eqd2`` and ``limit_bed``. [Gy]
-    recovery : RecoveryModel, str or os.PathLike, optional
-        Anything :func:`radcalc.recovery.resolve_recovery` accepts; default
-        ``"none"``.
-    organ : str, optional
-        The organ table to use when ``recovery`` is a TOML file.
+    <organ-options>
     new_course_start : datetime.date, optional
         Planned first day of the new course, when intervals come from dates.
+    fractions_per_day : int, optional
+        Fractions a day of the new course (2 = twice daily); default 1.
+    interval_hours : float, optional
+        Hours between same-day fractions of the new course; needed with
+        ``repair_half_time_hours`` when ``fractions_per_day > 1``. [h]
 
     Returns
     -------
@@ -1330,62 +1678,232 @@ def dose_budget(
     ab = check_scalar("alpha_beta", alpha_beta, "> 0", "Gy")
     if (limit_eqd2 is None) == (limit_bed is None):
         raise InvalidInputError("give exactly one of limit_eqd2 and limit_bed")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow: _finite names the inputs
-        if limit_bed is not None:
-            bed_limit = check_scalar("limit_bed", limit_bed, "> 0", "Gy")
-            limit = lq.eqd2_from_bed(bed_limit, alpha_beta=ab)
-            quantity = "bed"
-        else:
-            limit = check_scalar("limit_eqd2", limit_eqd2, "> 0", "Gy")
-            bed_limit = lq.bed_from_eqd2(limit, alpha_beta=ab)
-            quantity = "eqd2"
-    for value in (limit, bed_limit):
-        _finite(value, "dose_budget", {"limit_eqd2": limit, "alpha_beta": ab})
+    if limit_bed is not None:
+        bed_limit = check_scalar("limit_bed", limit_bed, "> 0", "Gy")
+        limit = lq.eqd2_from_bed(bed_limit, alpha_beta=ab)
+        quantity = "bed"
+    else:
+        limit = check_scalar("limit_eqd2", limit_eqd2, "> 0", "Gy")
+        bed_limit = lq.bed_from_eqd2(limit, alpha_beta=ab)
+        quantity = "eqd2"
     candidates = _candidate_fractions(fractions)
-    model = resolve_recovery(recovery, organ=organ)
-    gaps = _gaps(history, new_course_start, to_new=True) if history else []
-    doses = [c.dose_to_organ for c in history]
-    prior_fractions = [c.schedule.fractions for c in history]
-    state = _remaining("dose_budget", limit, doses, prior_fractions, gaps, ab, model, None)
-    remaining = finish(_finite(state.remaining, "dose_budget", state.inputs), True)
-    history_eqd2 = finish(state.history, True)
-    max_doses = max_new_dose(
-        limit,
-        doses,
-        prior_fractions,
-        gaps,
-        fractions=list(candidates),
-        alpha_beta=ab,
-        recovery=model,
+    organ_options = _OrganOptions(
+        recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
+    recovery_model, tissue = organ_options.resolved()
+    per_day = _candidate_fractions(fractions_per_day, "fractions_per_day")[0]
+    hours = (
+        None
+        if interval_hours is None
+        else check_scalar("interval_hours", interval_hours, "> 0", "h")
+    )
+    organ_options = dataclasses.replace(organ_options, recovery=recovery_model)
+    gaps = _gaps(history, new_course_start, to_new=True) if history else []
+    history_args = (
+        [c.dose_to_organ for c in history],
+        [c.schedule.fractions for c in history],
+        gaps,
+        ab,
+        organ_options,
+        [c.schedule.fractions_per_day for c in history],
+        [c.schedule.interval_hours for c in history],
+    )
+    left, _, (n_new,), _, _, history_eqd2 = _remaining(
+        limit, *history_args, extra=(Arg("fractions", list(candidates), "> 0"),)
+    )
+    remaining = float(left)
+    doses = tissue.dose_for(max(remaining, 0.0), n_new, ab, per_day, hours)
+    notes = _history_notes(history, tissue, recovery_model, organ)
+    notes += tissue.notes("the new course", per_day, hours)
     return DoseBudget(
         limit_eqd2=limit,
         limit_bed=bed_limit,
         limit_quantity=quantity,
         alpha_beta=ab,
-        recovery=model,
-        prior=tuple(_course_rows(history, gaps, ab, model)),
-        history_eqd2=history_eqd2,
+        recovery=recovery_model,
+        prior=tuple(_course_rows(history, gaps, ab, recovery_model, tissue)),
+        history_eqd2=float(history_eqd2),
         remaining_eqd2=remaining,
         options=tuple(
             BudgetOption(fractions=n, max_dose=float(d), dose_per_fraction=float(d) / n)
-            for n, d in zip(candidates, max_doses, strict=True)
+            for n, d in zip(candidates, np.atleast_1d(doses), strict=True)
         ),
         warnings=_interval_warnings(gaps, to_new=True),
+        notes=tuple(notes),
+        organ=organ,
+        repair_half_time_hours=tissue.repair_half_time_hours,
+        fractions_per_day=per_day,
     )
 
 
-def _candidate_fractions(fractions: object) -> tuple[int, ...]:
+def _candidate_fractions(fractions: object, name: str = "fractions") -> tuple[int, ...]:
     values = [fractions] if not isinstance(fractions, (Sequence, np.ndarray)) else list(fractions)
     if isinstance(fractions, (str, bytes)) or not values:
         raise InvalidInputError(
-            f"fractions must be a whole number >= 1 or a non-empty list of them, got "
+            f"{name} must be a whole number >= 1 or a non-empty list of them, got "
             f"{_short(fractions)}"
         )
     checked = []
     for i, value in enumerate(values):
-        number = check_scalar(f"fractions[{i}]", value, "> 0")
-        if number != int(number):
-            raise InvalidInputError(f"fractions[{i}] must be a whole number >= 1, got {number!r}")
+        number = check_scalar(f"{name}[{i}]", value, "> 0")
+        if number != int(number) or number < 1:
+            raise InvalidInputError(f"{name}[{i}] must be a whole number >= 1, got {number!r}")
         checked.append(int(number))
     return tuple(checked)
+
+
+# --------------------------------------------------------------------------- limits from sets
+
+_CUMULATIVE_QUANTITIES = MappingProxyType({"cumulative-eqd2": "eqd2", "cumulative-bed": "bed"})
+
+
+@dataclass(frozen=True)
+class ConstraintLimit:
+    r"""A cumulative organ limit taken from a constraint set (see :func:`constraint_limit`).
+
+    Attributes
+    ----------
+    set_name, rule_id : str
+        The constraint set and the rule's id in it.
+    quantity : {"eqd2", "bed"}
+        What the limit is expressed in: pass ``limit`` as ``limit_eqd2`` or
+        ``limit_bed`` of :func:`dose_budget`.
+    limit : float
+        The cumulative limit. [Gy]
+    alpha_beta : float or None
+        The :math:`\alpha/\beta` the limit is expressed at. [Gy]
+    alpha_beta_assumed : bool
+        True when that :math:`\alpha/\beta` is radcalc's assumption, not the
+        source's (the organ's own may replace it).
+    source, source_status, kind, severity : str
+        The citation and its evidence status, what kind of number it is and
+        how the rule is judged.
+    """
+
+    set_name: str
+    rule_id: str
+    quantity: Literal["eqd2", "bed"]
+    limit: float
+    alpha_beta: float | None
+    alpha_beta_assumed: bool
+    source: str
+    source_status: str
+    kind: str
+    severity: str
+
+    def describe(self) -> str:
+        """One line naming the rule, its limit and its source."""
+        at = "" if self.alpha_beta is None else f" at alpha/beta {self.alpha_beta:g} Gy"
+        assumed = " (radcalc's assumption)" if self.alpha_beta_assumed else ""
+        return (
+            f"limit from {self.set_name}:{self.rule_id}: cumulative {self.quantity.upper()} <= "
+            f"{self.limit:g} Gy{at}{assumed} ({self.kind}); source: {self.source} "
+            f"[{self.source_status}]. The rule's other conditions of use are not checked "
+            "here: see radcalc constraints show"
+        )
+
+
+def _rule_reads_organ(rule: ConstraintRule, organ: str) -> bool:
+    """The one place a budget matches an organ name to a rule (the rule's own matcher)."""
+    return rule.applies_to_organ(organ)
+
+
+def _limit_rules(cset: ConstraintSet, organ: str) -> list[ConstraintRule]:
+    """The set's cumulative upper limits (not information-only rows) read for ``organ``."""
+    return [
+        rule
+        for rule in cset.rules
+        if rule.quantity in _CUMULATIVE_QUANTITIES
+        and rule.comparator in ("<=", "<")
+        and rule.severity != "info"
+        and _rule_reads_organ(rule, organ)
+    ]
+
+
+def constraint_limit(
+    constraint_set: str | os.PathLike[str] | ConstraintSet, organ: str, *, rule: str | None = None
+) -> ConstraintLimit:
+    """The cumulative limit for ``organ`` in a shipped or user constraint set.
+
+    Parameters
+    ----------
+    constraint_set : str, path-like or ConstraintSet
+        A shipped set name (``radcalc constraints list``) or a constraint
+        file of the same schema.
+    organ : str
+        The organ, matched to the rules as :func:`radcalc.check_plan` does.
+    rule : str, optional
+        The rule's id, to choose among several (or to take an
+        information-only rule, which is otherwise not a limit).
+
+    Returns
+    -------
+    ConstraintLimit
+
+    Raises
+    ------
+    InvalidInputError
+        When the set has no cumulative limit for the organ, or several and
+        ``rule`` does not choose one (the message lists the candidates), or
+        ``rule`` is not a cumulative organ limit of the set.
+    ConstraintSetError
+        When the set cannot be loaded.
+
+    Examples
+    --------
+    >>> limit = constraint_limit("nieder2006-cord", "spinal cord")
+    >>> limit.rule_id, limit.quantity, limit.limit, limit.alpha_beta
+    ('cumulative-bed', 'bed', 135.5, 2.0)
+    """
+    from radcalc.constraints import load_constraint_set
+
+    cset = load_constraint_set(constraint_set)
+    if not isinstance(organ, str) or not organ.strip():
+        raise InvalidInputError(f"organ must be a non-empty organ name, got {organ!r}")
+    if rule is not None:
+        chosen = [r for r in cset.rules if r.id == rule]
+        if not chosen or chosen[0].quantity not in _CUMULATIVE_QUANTITIES:
+            ids = ", ".join(r.id for r in cset.rules if r.quantity in _CUMULATIVE_QUANTITIES)
+            raise InvalidInputError(
+                f"constraint set {cset.name!r} has no rule {rule!r} with a cumulative limit; "
+                f"its cumulative rules: {ids or 'none'}"
+            )
+        if not _rule_reads_organ(chosen[0], organ):
+            raise InvalidInputError(
+                f"rule {cset.name}:{rule} is for {' / '.join(chosen[0].applies_to)}, "
+                f"not organ {organ!r}"
+            )
+        candidates = chosen
+    else:
+        candidates = _limit_rules(cset, organ)
+    if not candidates:
+        readable = [
+            f"{r.id} ({' / '.join(r.applies_to)})"
+            for r in cset.rules
+            if r.quantity in _CUMULATIVE_QUANTITIES
+        ]
+        raise InvalidInputError(
+            f"constraint set {cset.name!r} has no cumulative limit for organ {organ!r}; "
+            f"its cumulative rules: {', '.join(readable) or 'none'}"
+        )
+    if len(candidates) > 1:
+        raise InvalidInputError(
+            f"constraint set {cset.name!r} has {len(candidates)} cumulative limits for organ "
+            f"{organ!r}: {', '.join(r.id for r in candidates)}; choose one with rule= "
+            "(--rule on the command line)"
+        )
+    found = candidates[0]
+    if found.limit is None:  # pragma: no cover - the schema requires a limit here
+        raise InvalidInputError(f"rule {cset.name}:{found.id} has no limit")
+    return ConstraintLimit(
+        set_name=cset.name,
+        rule_id=found.id,
+        quantity="eqd2" if _CUMULATIVE_QUANTITIES[found.quantity] == "eqd2" else "bed",
+        limit=found.limit,
+        alpha_beta=found.alpha_beta,
+        alpha_beta_assumed=found.alpha_beta_assumed,
+        source=f"{cset.source.short}, {found.table_page or cset.source.table_page}",
+        source_status=found.status,
+        kind=found.kind,
+        severity=found.severity,
+    )

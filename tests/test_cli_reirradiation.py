@@ -277,12 +277,13 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_shell_examples_run() -> None:
+    text = readme_section().replace("\\\n", " ")  # shell line continuations
     lines = [
         line.removeprefix("$ radcalc ")
-        for line in readme_section().splitlines()
+        for line in text.splitlines()
         if line.startswith("$ radcalc ")
     ]
-    assert len(lines) == 3
+    assert len(lines) == 6
     for line in lines:
         code, out, err = run(*argv(line))
         assert (code, err) == (0, ""), line
