@@ -14,6 +14,13 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   :mod:`radcalc.recovery`).
 * Constraint sets, plan files and checks (:mod:`radcalc.constraints`,
   :mod:`radcalc.plan`, :mod:`radcalc.check`).
+* Dose grids and DICOM RT Dose (:mod:`radcalc.grid`, :mod:`radcalc.dicom`):
+  ``DoseGrid``, ``read_rtdose``, ``write_rtdose``, ``read_rtstruct``; voxel
+  accumulation over courses (:mod:`radcalc.accumulation`).
+* Dose-volume histograms (:mod:`radcalc.dosevolume`): ``DVH``, ``dvh`` and the
+  metric syntax (``"D0.03cc"``, ``"D95%"``, ``"V20Gy%"``).
+* Everything above except the LQ core is loaded on first use, so ``import
+  radcalc`` and ``radcalc eqd2`` never import pydicom, scipy or TOML tables.
 * Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
   (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
@@ -51,6 +58,11 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
         list_constraint_sets,
         load_constraint_set,
     )
+    from radcalc.dicom.rtdose import read_rtdose, write_rtdose
+    from radcalc.dicom.rtstruct import read_rtstruct
+    from radcalc.dosevolume.histogram import DVH, dvh
+    from radcalc.dosevolume.metrics import parse_metric
+    from radcalc.grid import DoseGrid
     from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
     from radcalc.reirradiation import (
         BudgetOption,
@@ -66,6 +78,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
         remaining_eqd2,
     )
     from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
+    from radcalc.structures import Structure, StructureSet
 
 #: Public names loaded on first access, so that ``import radcalc`` (and the
 #: ``radcalc eqd2`` command) does not pay for TOML tables, constraint sets and
@@ -99,6 +112,15 @@ _LAZY = {
     **dict.fromkeys(
         ("SCHEDULE_PRESETS", "Schedule", "SchedulePreset", "parse_schedule"), "radcalc.schedules"
     ),
+    "DoseGrid": "radcalc.grid",
+    "read_rtdose": "radcalc.dicom.rtdose",
+    "write_rtdose": "radcalc.dicom.rtdose",
+    "read_rtstruct": "radcalc.dicom.rtstruct",
+    "DVH": "radcalc.dosevolume.histogram",
+    "dvh": "radcalc.dosevolume.histogram",
+    "parse_metric": "radcalc.dosevolume.metrics",
+    "Structure": "radcalc.structures",
+    "StructureSet": "radcalc.structures",
 }
 
 
@@ -177,6 +199,16 @@ __all__ = [
     "RadcalcWarning",
     # notes (RadcalcWarnings) collected per thread
     "collect_notes",
+    # dose grids, DICOM and dose-volume (loaded on first use, see __getattr__)
+    "DoseGrid",
+    "read_rtdose",
+    "write_rtdose",
+    "read_rtstruct",
+    "DVH",
+    "dvh",
+    "parse_metric",
+    "Structure",
+    "StructureSet",
 ]
 
 __version__ = "0.1.0"

@@ -34,7 +34,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Subcommands that live in their own modules, imported only when invoked
 #: (``radcalc eqd2`` must not pay for pydicom, dask or matplotlib).
 #: name -> "module:attribute" of a click command.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "map": "radcalc._cli_dicom:map_command",
+    "accumulate": "radcalc._cli_dicom:accumulate_command",
+    "dvh": "radcalc._cli_dvh:dvh_command",
+}
 
 
 class _RadcalcCommand(click.Command):
