@@ -313,7 +313,7 @@ def _applied(
         )
         names.append(
             f"repopulation (Fowler 1989): T {overall_days:g} d, T_k {corrections.kickoff:g} d, "
-            f"K {rate:.4g} Gy/day, BED lost {lost:.2f} Gy"
+            f"K {rate:.4g} Gy/day, BED lost {_gy(lost)} Gy"
         )
     transition = corrections.transition_dose
     if corrections.model == "lql" and transition is not None:
@@ -376,6 +376,15 @@ def _require_finite(rows: list[dict[str, Any]]) -> None:
                 )
 
 
+def _gy(value: float) -> str:
+    """A dose for the terminal: two decimals, or 4 significant digits beyond 1e7 Gy.
+
+    Extreme but finite results (an α/β of 1e-300 Gy gives a BED of 2e299 Gy) would
+    otherwise print as 300 digits.
+    """
+    return f"{value:.2f}" if abs(value) < 1e7 else f"{value:.4g}"
+
+
 def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
     _require_finite(rows)
     notes = list(dict.fromkeys(note for row in rows for note in row["notes"]))
@@ -402,7 +411,7 @@ def _forward(
     order = ("eqd2", "bed") if primary == "eqd2" else ("bed", "eqd2")
     lines = [
         f"{schedule.describe()}, alpha/beta {row['alpha_beta']:g} Gy: "
-        + ", ".join(f"{key.upper()} {row[key]:.2f} Gy" for key in order)
+        + ", ".join(f"{key.upper()} {_gy(row[key])} Gy" for key in order)
         + _bracket(row)
         for row in rows
     ]
@@ -527,7 +536,7 @@ def _solve_dose(
     row["notes"] = notes
     line = (
         f"EQD2 {target:g} Gy in {fractions} fx at alpha/beta {alpha_beta:g} Gy: "
-        f"total dose {total:.2f} Gy ({total / fractions:.4g} Gy/fx), BED {row['bed']:.2f} Gy"
+        f"total dose {_gy(total)} Gy ({total / fractions:.4g} Gy/fx), BED {_gy(row['bed'])} Gy"
         + _bracket(row)
     )
     return row, line
@@ -559,7 +568,7 @@ def _solve_fractions(
             row[f"fractions_rounded_{label}"] = whole if usable else None
             row[f"eqd2_rounded_{label}"] = value
             if value is not None:
-                rounding.append(f"{whole} fx -> EQD2 {value:.2f} Gy")
+                rounding.append(f"{whole} fx -> EQD2 {_gy(value)} Gy")
     row.update(
         _applied(
             corrections,

@@ -157,6 +157,9 @@ def test_cli_solve_tiny_alpha_beta_is_not_zero() -> None:
     result = CliRunner().invoke(main, ["solve", "--eqd2", "1", "--fx", "35", "--ab", "1e-300"])
     assert result.exit_code == 0, result.output
     assert "total dose 8.37 Gy" in result.output
+    # and its BED (2e300 Gy) prints in 4 significant digits, not as 300 digits
+    assert "BED 2e+300 Gy" in result.output
+    assert len(result.output) < 200
 
 
 def test_dose_for_eqd2_overflow_edge_grid() -> None:
