@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -376,8 +376,7 @@ class DVH:
             edges = self.dose_gy.copy()
             volumes = self.volume
         else:
-            width = _positive_or_none("bin_width_gy", bin_width_gy)
-            assert width is not None  # for mypy: _positive_or_none(x) is None only for None
+            width = cast(float, _positive_or_none("bin_width_gy", bin_width_gy))
             count = int(np.floor(self.dose_gy[-1] / width)) + 2
             edges = np.arange(count, dtype=np.float64) * width
             volumes = self._volume_at(edges)
@@ -488,7 +487,8 @@ class DVH:
             if self.dmean_gy is not None:
                 return self.dmean_gy
             return self._curve_mean(lambda d: d)
-        assert m.value is not None  # for mypy: D and V metrics carry a value
+        if m.value is None:  # D and V metrics always carry a value (parse_metric)
+            raise InvalidInputError(f"metric {metric!r}: a D or V metric needs a value")
         if self._physical is not None:
             if m.kind == "D":
                 return float(self._from_physical(self._physical.metric(m)))
@@ -813,7 +813,8 @@ def dvh(
     )
     if ab is None:
         return physical
-    assert fractions is not None  # for mypy: checked above with alpha_beta
+    if fractions is None:  # checked above together with alpha_beta
+        raise InvalidInputError("dvh: an EQD2/BED DVH needs fractions")
     if key == "eqd2":
         return physical.to_eqd2(fractions=fractions, alpha_beta=ab)
     return physical.to_bed(fractions=fractions, alpha_beta=ab)
