@@ -78,7 +78,7 @@ from radcalc.constraints import (
 )
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
 from radcalc.organs import match_organ
-from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan, resolve_doses
 from radcalc.recovery import RecoveryModel, recovery_scope_note, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
 
@@ -303,6 +303,9 @@ class OrganReport:
         ``"set:rule"`` of every rule that evaluated it (not N/A); empty when none.
     unread_reason : str or None
         Why no rule reads it (None when one does).
+    doses : tuple of str
+        For a plan whose courses name files: where each course's dose came
+        from (metric, ROI and files, or "typed in"); empty otherwise.
     """
 
     name: str
@@ -311,6 +314,7 @@ class OrganReport:
     match: str
     read_by: tuple[str, ...]
     unread_reason: str | None = None
+    doses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,6 +393,7 @@ class CheckReport:
                     match=name.describe(),
                     read_by=read_by,
                     unread_reason=None if read_by else _unread_reason(organ, self),
+                    doses=organ.dose_sources,
                 )
             )
         return tuple(organs)
@@ -442,7 +447,8 @@ class CheckReport:
                 for s in self.sets
             ],
             "organs": [
-                dataclasses.asdict(organ) | {"read_by": list(organ.read_by)}
+                dataclasses.asdict(organ)
+                | {"read_by": list(organ.read_by), "doses": list(organ.doses)}
                 for organ in self.organs
             ],
             "not_evaluated": [
@@ -555,6 +561,12 @@ class CheckReport:
         return [
             f"{organ.match}: "
             + (", ".join(organ.read_by) or f"read by no rule ({organ.unread_reason})")
+            + (
+                "; dose per course: "
+                + "; ".join(f"#{i + 1} {text}" for i, text in enumerate(organ.doses))
+                if organ.doses
+                else ""
+            )
             for organ in self.organs
         ]
 
@@ -632,6 +644,8 @@ def check_plan(
     """
     plan = _as_plan(plan_or_path)
     sets = _load_sets(plan, extra_sets, constraint_sets)
+    metrics = sorted({rule.metric for cset in sets for rule in cset.rules if rule.metric})
+    plan = resolve_doses(plan, metrics=metrics)
     rows: list[CheckRow] = []
     for cset in sets:
         for rule in cset.rules:
@@ -976,6 +990,16 @@ def _cumulative(
         raise InvalidInputError(f"{plan.origin}: organ {organ.name!r}: {exc}") from None
 
 
+def _sum_notes(plan: Plan, n: int) -> list[str]:
+    """Say how courses with files were combined (never a voxel sum here)."""
+    if n < 2 or not plan.has_files:
+        return []
+    return [
+        "per-structure sum of each course's metric (no voxel registration; for Dmax an "
+        "upper bound of the voxel sum)"
+    ]
+
+
 def _evaluate_organ(
     rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: PlanOrgan
 ) -> CheckRow:
@@ -995,11 +1019,31 @@ def _evaluate_organ(
     if ab is None:  # pragma: no cover - the schema requires alpha_beta here
         raise ConstraintSetError(f"rule {rule.id!r}: {rule.quantity} needs alpha_beta")
     alpha_beta = ab.value
+    if rule.metric is not None or not organ.resolved:
+        doses = organ.doses_for(rule.metric)
+        missing = [i for i, d in enumerate(doses) if d is None] if doses is not None else range(n)
+        if missing:
+            given = organ.metric_text
+            courses = ", ".join(f"#{i + 1}" for i in missing)
+            return _row(
+                rule,
+                cset,
+                name,
+                "N/A",
+                f"not evaluated: the rule is stated on {rule.metric or given}, but for "
+                f"course(s) {courses} the plan gives only the organ's {given} (typed in); "
+                f"name the course's rtdose/rtstruct (or a DVH export) to compute "
+                f"{rule.metric or given}",
+                ab=ab,
+            )
+        if doses is not None and rule.metric is not None and rule.metric != organ.metric_text:
+            organ = dataclasses.replace(organ, max_dose=doses, metric=rule.metric)
+    metric = organ.metric_text
     if rule.quantity in ("course-eqd2", "course-bed"):
         values = [_course_value(rule.quantity, plan, organ, i, alpha_beta) for i in range(n)]
         if rule.course == "newest":
             index = n - 1
-            what = f"newest course (#{n}), Dmax {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
+            what = f"newest course (#{n}), {metric} {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
         else:
             lower_limit = rule.comparator in (">=", ">")
             index = (
@@ -1008,7 +1052,7 @@ def _evaluate_organ(
                 else max(range(n), key=values.__getitem__)
             )
             what = (
-                f"worst of {n} course(s): course #{index + 1}, Dmax "
+                f"worst of {n} course(s): course #{index + 1}, {metric} "
                 f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
             )
         what = "; ".join([what, *_repair_notes(plan, organ, [index])])
@@ -1018,7 +1062,8 @@ def _evaluate_organ(
         value = _cumulative(rule.quantity, plan, organ, alpha_beta, model)
         what = "; ".join(
             [
-                f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)",
+                f"{metric} {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)",
+                *_sum_notes(plan, n),
                 *_repair_notes(plan, organ, range(n)),
             ]
         )
