@@ -9,6 +9,7 @@ a step, so every dose metric equals the dose (closed form); on the linear dose
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import types
@@ -63,17 +64,25 @@ def uniform_rtdose(path: Path, gy: float) -> Path:
     )
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """c1/ (uniform 20 Gy), c2/ (uniform 10 Gy), lin/ (30 Gy + 1 Gy/mm x), one RS each."""
+    root = tmp_path_factory.mktemp("template")
     for name, gy in (("c1", 20.0), ("c2", 10.0)):
-        (tmp_path / name).mkdir()
-        uniform_rtdose(tmp_path / name / "RD.dcm", gy)
-        write_rtstruct_file(tmp_path / name / "RS.dcm", ROIS)
-    (tmp_path / "lin").mkdir()
-    write_linear_rtdose(tmp_path / "lin" / "RD.dcm")
-    write_rtstruct_file(tmp_path / "lin" / "RS.dcm", ROIS)
-    return tmp_path
+        (root / name).mkdir()
+        uniform_rtdose(root / name / "RD.dcm", gy)
+        write_rtstruct_file(root / name / "RS.dcm", ROIS)
+    (root / "lin").mkdir()
+    write_linear_rtdose(root / "lin" / "RD.dcm")
+    write_rtstruct_file(root / "lin" / "RS.dcm", ROIS)
+    return root
+
+
+@pytest.fixture
+def folder(template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the template files (tests may overwrite them)."""
+    shutil.copytree(template, tmp_path / "plan")
+    return tmp_path / "plan"
 
 
 def write_plan(folder: Path, text: str, sets: str = '["nieder2006-cord"]') -> Path:
