@@ -461,6 +461,13 @@ def test_bad_files(folder: Path) -> None:
     plan = load_plan(write_plan(folder, COURSE + FILES + '[[organ]]\nname = "cord"\n'))
     with pytest.raises(PlanFileError, match=r"key 'rtstruct': .*frame of reference 1.2.3 but"):
         resolve_doses(plan)
+    write_rtstruct_file(folder / "c2" / "RS.dcm", ROIS)
+    from radcalc.dicom.rtdose import read_rtdose, write_rtdose
+
+    grid = read_rtdose(folder / "c1" / "RD.dcm")
+    write_rtdose(folder / "c2" / "RD.dcm", grid.dose, like=grid, description="EQD2 a/b 2 Gy 10 fx")
+    with pytest.raises(PlanFileError, match=r"key 'rtdose': .*RD.dcm holds EQD2, not physical"):
+        resolve_doses(plan)
     (folder / "c2" / "RD.dcm").write_bytes(b"not dicom")
     with pytest.raises(PlanFileError, match=r"#1, key 'rtdose': .*RD.dcm"):
         resolve_doses(plan)
