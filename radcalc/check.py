@@ -142,6 +142,9 @@ class CheckRow:
         The recovery model of a cumulative value, with its source.
     detail : str
         Why the row has its status, in words.
+    metric : str or None
+        For organ rows on EQD2/BED: the DVH metric that gave each course's
+        dose (the rule's ``metric``, else the plan organ's, default ``"Dmax"``).
     """
 
     set_name: str
@@ -165,6 +168,7 @@ class CheckRow:
     recovery: str | None
     detail: str
     quote: str
+    metric: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``rule``, ``set``, ``status``, ``value``, ``limit``, ``unit``,
@@ -205,6 +209,7 @@ class CheckRow:
             "detail": self.detail,
             "quote": self.quote,
             "evaluated": self.evaluated,
+            "metric": self.metric,
         }
 
     @property
@@ -713,6 +718,7 @@ def _row(
     value: float | None = None,
     ab: _AlphaBeta | None = None,
     recovery: str | None = None,
+    metric: str | None = None,
 ) -> CheckRow:
     return CheckRow(
         set_name=cset.name,
@@ -736,6 +742,7 @@ def _row(
         recovery=recovery,
         detail=detail,
         quote=rule.quote,
+        metric=metric,
     )
 
 
@@ -1035,6 +1042,7 @@ def _evaluate_organ(
                 f"name the course's rtdose/rtstruct (or a DVH export) to compute "
                 f"{rule.metric or given}",
                 ab=ab,
+                metric=rule.metric,
             )
         if doses is not None and rule.metric is not None and rule.metric != organ.metric_text:
             organ = dataclasses.replace(organ, max_dose=doses, metric=rule.metric)
@@ -1056,7 +1064,7 @@ def _evaluate_organ(
                 f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
             )
         what = "; ".join([what, *_repair_notes(plan, organ, [index])])
-        return _judged(rule, cset, name, values[index], what, ab=ab)
+        return _judged(rule, cset, name, values[index], what, ab=ab, metric=metric)
     model, recovery = _recovery_model(plan, organ)
     if rule.quantity in ("cumulative-eqd2", "cumulative-bed"):
         value = _cumulative(rule.quantity, plan, organ, alpha_beta, model)
@@ -1067,7 +1075,7 @@ def _evaluate_organ(
                 *_repair_notes(plan, organ, range(n)),
             ]
         )
-        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery)
+        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery, metric=metric)
     if rule.quantity == "newest-to-cumulative-eqd2":
         if n < 2:
             return _row(
@@ -1103,6 +1111,7 @@ def _evaluate_organ(
             what,
             ab=ab,
             recovery=recovery,
+            metric=metric,
         )
     raise ConstraintSetError(  # pragma: no cover - the schema allows no other organ quantity
         f"quantity {rule.quantity!r} is not an organ quantity"
@@ -1121,6 +1130,7 @@ def _judged(
     *,
     ab: _AlphaBeta | None = None,
     recovery: str | None = None,
+    metric: str | None = None,
 ) -> CheckRow:
     """The status of a computed value against the rule's limit (exact float comparison)."""
     if rule.comparator is None or rule.limit is None:  # pragma: no cover - schema
@@ -1164,4 +1174,5 @@ def _judged(
         value=value,
         ab=ab,
         recovery=recovery,
+        metric=metric,
     )

@@ -139,6 +139,7 @@ def test_uniform_phantom_gives_the_typed_in_numbers(folder: Path) -> None:
     row = next(r for r in from_files.rows if r.rule_id == "cumulative-bed")
     assert row.value == pytest.approx(expected, rel=1e-7)
     assert "per-structure sum of each course's metric" in row.detail
+    assert row.metric == "Dmax"
     text = from_files.text(1000)
     assert "dose per course: #1 Dmax 20.00 Gy of ROI 'SpinalCord' from c1/RS.dcm" in text
     assert from_files.to_dict()["organs"][0]["doses"] == list(sources)
@@ -254,6 +255,7 @@ def test_rule_on_a_metric_from_files(folder: Path) -> None:
     expected = float(lq.eqd2(20.0, 20, alpha_beta=2) + lq.eqd2(10.0, 10, alpha_beta=2))
     assert row.status == "PASS" and row.value == pytest.approx(expected, rel=1e-7)
     assert "D0.03cc 20 + 10 Gy" in row.detail
+    assert row.metric == "D0.03cc" and row.to_dict()["metric"] == "D0.03cc"
     # typed in as D0.03cc: the organ's metric is the rule's, so the rule reads it
     typed = TYPED_IN.replace("max_dose", 'metric = "D0.03cc"\nmax_dose')
     (row,) = check_plan(write_plan(folder, typed, sets='["metric.toml"]')).rows
