@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -511,3 +513,33 @@ PYTHON_ERRORS = [
 def test_invalid_python_calls(call: Any, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         call()
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+VOLUME_METRICS = st.one_of(
+    st.floats(0.001, 50, allow_nan=False).map(lambda v: f"D{v:.3g}cc"),
+    st.floats(0.1, 100, allow_nan=False).map(lambda v: f"d {v:.3g} %"),
+    st.sampled_from(["Dmax", "dmax", "DMIN"]),
+)
+
+
+@given(VOLUME_METRICS)
+def test_metric_spelling_is_canonical_and_idempotent(text: str) -> None:
+    canonical = max_dose_metric(text)
+    assert max_dose_metric(canonical) == canonical
+    assert PlanOrgan("cord", (None,), metric=text).metric_text == canonical
+
+
+CORD_KINDS = ["SpinalCord_PRV05", "zSpinalCord", "SpinalCord~", "SpinalCord^Cerv", "Cord_PRV03"]
+
+
+@given(st.lists(st.sampled_from(CORD_KINDS), unique=True), st.sampled_from(["SpinalCord", "Cord"]))
+def test_the_organ_is_never_a_prv_or_a_part(others: list[str], cord: str) -> None:
+    names = tuple(sorted([*others, cord, "PTV"]))
+    assert match_structure("spinal cord", names) == cord
+    if not others:
+        return
+    with pytest.raises(InvalidInputError, match=r"no ROI matches organ 'brainstem'"):
+        match_structure("brainstem", names)
