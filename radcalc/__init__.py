@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
     from radcalc.dosevolume.histogram import DVH, dvh
     from radcalc.dosevolume.metrics import parse_metric
     from radcalc.grid import DoseGrid
-    from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
+    from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan, resolve_doses
     from radcalc.reirradiation import (
         BudgetOption,
         Course,
@@ -90,7 +90,10 @@ _LAZY = {
         ("ConstraintRule", "ConstraintSet", "list_constraint_sets", "load_constraint_set"),
         "radcalc.constraints",
     ),
-    **dict.fromkeys(("Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan"), "radcalc.plan"),
+    **dict.fromkeys(
+        ("Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan", "resolve_doses"),
+        "radcalc.plan",
+    ),
     **dict.fromkeys(
         (
             "BudgetOption",
@@ -187,6 +190,7 @@ __all__ = [
     "ConstraintRule",
     "load_plan",
     "parse_plan",
+    "resolve_doses",
     "Plan",
     "PlanCourse",
     "PlanOrgan",

@@ -222,7 +222,32 @@ def _transform(text: str, n_courses: int) -> tuple[int, object]:
     show_default=True,
     help="Reference voxels outside a course's dose grid: refuse, or take 0 Gy (reported).",
 )
-@_output_option("The RT Dose file to write (the cumulative map).")
+@click.option(
+    "--struct",
+    "structs",
+    multiple=True,
+    metavar="FILE",
+    help="RT Structure Set of each course, in --course order: with --structure, the "
+    "per-structure sum of metrics (no registration needed).",
+)
+@click.option(
+    "--structure",
+    help="ROI name (or an organ name matched to each course's ROI names, TG-263): print "
+    "the conservative per-structure sum of --metric over courses.",
+)
+@click.option(
+    "--metric",
+    default="Dmax",
+    show_default=True,
+    help="Dose metric for --structure (Dmax, D0.03cc, D2cc, ...); only Dmax gives an upper "
+    "bound of the registered voxel sum.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The RT Dose file to write (the cumulative voxel map); needed unless --structure.",
+)
 def accumulate_command(
     courses: tuple[str, ...],
     intervals: tuple[str, ...],
@@ -233,23 +258,40 @@ def accumulate_command(
     reference: int | None,
     transforms: tuple[str, ...],
     outside: str,
-    output: Path,
+    structs: tuple[str, ...],
+    structure: str | None,
+    metric: str,
+    output: Path | None,
 ) -> None:
-    """Cumulative EQD2 (or BED) map of several courses, voxel by voxel.
+    """Cumulative EQD2 (or BED) of several courses: a voxel map, or a structure's metric.
 
     Each course's physical dose is resampled (trilinear) onto the reference
     course's grid, converted with each voxel's own dose per fraction, and
     summed with earlier courses discounted by --recovery. Courses in another
     frame of reference need a --transform.
 
+    Without registration (--structure with a --struct per course), the
+    conservative per-structure sum: each course's metric of its own EQD2/BED
+    DVH (each voxel's own dose per fraction), weighted by recovery and summed,
+    e.g. Dmax + Dmax. The output names the method used.
+
     \b
     radcalc accumulate --course RD1.dcm:35 --course RD2.dcm:30 --interval 24m \\
         --ab 2 --recovery step-cord-2021 -o RD_sum_eqd2.dcm
+    radcalc accumulate --course RD1.dcm:35 --course RD2.dcm:30 --interval 24m \\
+        --ab 2 --struct RS1.dcm --struct RS2.dcm --structure SpinalCord --metric D0.03cc
     """
-    from radcalc.accumulation import accumulate_courses
-    from radcalc.dicom.rtdose import read_rtdose, write_rtdose
+    from radcalc.dicom.rtdose import read_rtdose
 
     parsed = [_course(text) for text in courses]
+    if structure is None and output is None:
+        raise click.UsageError("give -o/--output (the voxel map) and/or --structure")
+    if structs and structure is None:
+        raise click.UsageError("--struct is for --structure (the per-structure sum)")
+    if structure is not None and len(structs) != len(parsed):
+        raise click.UsageError(
+            f"--structure needs one --struct per --course ({len(parsed)}), got {len(structs)}"
+        )
     matrices: list[object] = [None] * len(parsed)
     for text in transforms:
         index, matrix = _transform(text, len(parsed))
@@ -257,7 +299,85 @@ def accumulate_command(
     grids = [read_rtdose(path) for path, _ in parsed]
     if reference is not None and not 1 <= reference <= len(parsed):
         raise InvalidInputError(f"--reference must be in 1..{len(parsed)}, got {reference}")
-    name = quantity.upper()
+    if structure is not None:
+        _structure_sum(
+            grids,
+            [Path(s) for s in structs],
+            structure,
+            metric,
+            fractions=[n for _, n in parsed],
+            intervals_months=[parse_interval(t) for t in intervals],
+            alpha_beta=alpha_beta,
+            recovery=recovery,
+            organ=organ,
+            quantity=quantity.upper(),
+        )
+    if output is not None:
+        _voxel_sum(
+            grids,
+            parsed,
+            intervals=intervals,
+            alpha_beta=alpha_beta,
+            recovery=recovery,
+            organ=organ,
+            quantity=quantity.upper(),
+            reference=reference,
+            matrices=matrices,
+            outside=outside,
+            output=output,
+        )
+
+
+def _structure_sum(
+    grids: list[Any],
+    structs: list[Path],
+    structure: str,
+    metric: str,
+    **options: Any,
+) -> None:
+    """Print the per-structure sum of one metric over courses (no registration)."""
+    from radcalc.accumulation import sum_structure_metric
+    from radcalc.dicom.rtstruct import read_rtstruct
+    from radcalc.plan import match_structure
+
+    pairs = []
+    for i, (grid, path) in enumerate(zip(grids, structs, strict=True)):
+        structure_set = read_rtstruct(path)
+        mine, theirs = grid.frame_of_reference_uid, structure_set.frame_of_reference_uid
+        if mine and theirs and mine != theirs:
+            raise InvalidInputError(
+                f"{path}: frame of reference {theirs} differs from the dose's {mine} "
+                f"({grid.source}); give each course's own structure set, in --course order"
+            )
+        try:
+            name = match_structure(structure, structure_set.names, structure=None)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{path} (course {i + 1}): {exc}") from None
+        pairs.append((grid, structure_set[name]))
+    result = sum_structure_metric(pairs, metric, **options)
+    click.echo(f"method: {result.method}")
+    click.echo(result.describe())
+
+
+def _voxel_sum(
+    grids: list[Any],
+    parsed: list[tuple[Path, int]],
+    *,
+    intervals: tuple[str, ...],
+    alpha_beta: float,
+    recovery: str,
+    organ: str | None,
+    quantity: str,
+    reference: int | None,
+    matrices: list[object],
+    outside: str,
+    output: Path,
+) -> None:
+    """Write the cumulative voxel map (resampled onto the reference course's grid)."""
+    from radcalc.accumulation import accumulate_courses
+    from radcalc.dicom.rtdose import write_rtdose
+
+    name = quantity
     result = accumulate_courses(
         grids,
         fractions=[n for _, n in parsed],
@@ -282,5 +402,6 @@ def accumulate_command(
         spatial_transform="RIGID" if any(m is not None for m in matrices) else "NONE",
         derivation=result.describe().replace("\n", "; "),
     )
+    click.echo(f"method: {result.method} (resampled and summed per voxel)")
     click.echo(result.describe())
     click.echo(f"wrote {output}")

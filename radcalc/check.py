@@ -78,7 +78,7 @@ from radcalc.constraints import (
 )
 from radcalc.errors import ConstraintSetError, InvalidInputError, PlanFileError
 from radcalc.organs import match_organ
-from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan
+from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan, resolve_doses
 from radcalc.recovery import RecoveryModel, recovery_scope_note, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
 
@@ -142,6 +142,9 @@ class CheckRow:
         The recovery model of a cumulative value, with its source.
     detail : str
         Why the row has its status, in words.
+    metric : str or None
+        For organ rows on EQD2/BED: the DVH metric that gave each course's
+        dose (the rule's ``metric``, else the plan organ's, default ``"Dmax"``).
     """
 
     set_name: str
@@ -165,6 +168,7 @@ class CheckRow:
     recovery: str | None
     detail: str
     quote: str
+    metric: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``rule``, ``set``, ``status``, ``value``, ``limit``, ``unit``,
@@ -205,6 +209,7 @@ class CheckRow:
             "detail": self.detail,
             "quote": self.quote,
             "evaluated": self.evaluated,
+            "metric": self.metric,
         }
 
     @property
@@ -303,6 +308,9 @@ class OrganReport:
         ``"set:rule"`` of every rule that evaluated it (not N/A); empty when none.
     unread_reason : str or None
         Why no rule reads it (None when one does).
+    doses : tuple of str
+        For a plan whose courses name files: where each course's dose came
+        from (metric, ROI and files, or "typed in"); empty otherwise.
     """
 
     name: str
@@ -311,6 +319,7 @@ class OrganReport:
     match: str
     read_by: tuple[str, ...]
     unread_reason: str | None = None
+    doses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,6 +398,7 @@ class CheckReport:
                     match=name.describe(),
                     read_by=read_by,
                     unread_reason=None if read_by else _unread_reason(organ, self),
+                    doses=organ.dose_sources,
                 )
             )
         return tuple(organs)
@@ -442,7 +452,8 @@ class CheckReport:
                 for s in self.sets
             ],
             "organs": [
-                dataclasses.asdict(organ) | {"read_by": list(organ.read_by)}
+                dataclasses.asdict(organ)
+                | {"read_by": list(organ.read_by), "doses": list(organ.doses)}
                 for organ in self.organs
             ],
             "not_evaluated": [
@@ -555,6 +566,12 @@ class CheckReport:
         return [
             f"{organ.match}: "
             + (", ".join(organ.read_by) or f"read by no rule ({organ.unread_reason})")
+            + (
+                "; dose per course: "
+                + "; ".join(f"#{i + 1} {text}" for i, text in enumerate(organ.doses))
+                if organ.doses
+                else ""
+            )
             for organ in self.organs
         ]
 
@@ -632,6 +649,8 @@ def check_plan(
     """
     plan = _as_plan(plan_or_path)
     sets = _load_sets(plan, extra_sets, constraint_sets)
+    metrics = sorted({rule.metric for cset in sets for rule in cset.rules if rule.metric})
+    plan = resolve_doses(plan, metrics=metrics)
     rows: list[CheckRow] = []
     for cset in sets:
         for rule in cset.rules:
@@ -699,6 +718,7 @@ def _row(
     value: float | None = None,
     ab: _AlphaBeta | None = None,
     recovery: str | None = None,
+    metric: str | None = None,
 ) -> CheckRow:
     return CheckRow(
         set_name=cset.name,
@@ -722,6 +742,7 @@ def _row(
         recovery=recovery,
         detail=detail,
         quote=rule.quote,
+        metric=metric,
     )
 
 
@@ -976,6 +997,16 @@ def _cumulative(
         raise InvalidInputError(f"{plan.origin}: organ {organ.name!r}: {exc}") from None
 
 
+def _sum_notes(plan: Plan, n: int) -> list[str]:
+    """Say how courses with files were combined (never a voxel sum here)."""
+    if n < 2 or not plan.has_files:
+        return []
+    return [
+        "per-structure sum of each course's metric (no voxel registration; for Dmax an "
+        "upper bound of the voxel sum)"
+    ]
+
+
 def _evaluate_organ(
     rule: ConstraintRule, cset: ConstraintSet, plan: Plan, organ: PlanOrgan
 ) -> CheckRow:
@@ -995,11 +1026,32 @@ def _evaluate_organ(
     if ab is None:  # pragma: no cover - the schema requires alpha_beta here
         raise ConstraintSetError(f"rule {rule.id!r}: {rule.quantity} needs alpha_beta")
     alpha_beta = ab.value
+    if rule.metric is not None or not organ.resolved:
+        doses = organ.doses_for(rule.metric)
+        missing = [i for i, d in enumerate(doses) if d is None] if doses is not None else range(n)
+        if missing:
+            given = organ.metric_text
+            courses = ", ".join(f"#{i + 1}" for i in missing)
+            return _row(
+                rule,
+                cset,
+                name,
+                "N/A",
+                f"not evaluated: the rule is stated on {rule.metric or given}, but for "
+                f"course(s) {courses} the plan gives only the organ's {given} (typed in); "
+                f"name the course's rtdose/rtstruct (or a DVH export) to compute "
+                f"{rule.metric or given}",
+                ab=ab,
+                metric=rule.metric,
+            )
+        if doses is not None and rule.metric is not None and rule.metric != organ.metric_text:
+            organ = dataclasses.replace(organ, max_dose=doses, metric=rule.metric)
+    metric = organ.metric_text
     if rule.quantity in ("course-eqd2", "course-bed"):
         values = [_course_value(rule.quantity, plan, organ, i, alpha_beta) for i in range(n)]
         if rule.course == "newest":
             index = n - 1
-            what = f"newest course (#{n}), Dmax {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
+            what = f"newest course (#{n}), {metric} {organ.max_dose[-1]:g} Gy in {fractions[-1]} fx"
         else:
             lower_limit = rule.comparator in (">=", ">")
             index = (
@@ -1008,21 +1060,22 @@ def _evaluate_organ(
                 else max(range(n), key=values.__getitem__)
             )
             what = (
-                f"worst of {n} course(s): course #{index + 1}, Dmax "
+                f"worst of {n} course(s): course #{index + 1}, {metric} "
                 f"{organ.max_dose[index]:g} Gy in {fractions[index]} fx"
             )
         what = "; ".join([what, *_repair_notes(plan, organ, [index])])
-        return _judged(rule, cset, name, values[index], what, ab=ab)
+        return _judged(rule, cset, name, values[index], what, ab=ab, metric=metric)
     model, recovery = _recovery_model(plan, organ)
     if rule.quantity in ("cumulative-eqd2", "cumulative-bed"):
         value = _cumulative(rule.quantity, plan, organ, alpha_beta, model)
         what = "; ".join(
             [
-                f"Dmax {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)",
+                f"{metric} {' + '.join(f'{d:g}' for d in organ.max_dose)} Gy over {n} course(s)",
+                *_sum_notes(plan, n),
                 *_repair_notes(plan, organ, range(n)),
             ]
         )
-        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery)
+        return _judged(rule, cset, name, value, what, ab=ab, recovery=recovery, metric=metric)
     if rule.quantity == "newest-to-cumulative-eqd2":
         if n < 2:
             return _row(
@@ -1058,6 +1111,7 @@ def _evaluate_organ(
             what,
             ab=ab,
             recovery=recovery,
+            metric=metric,
         )
     raise ConstraintSetError(  # pragma: no cover - the schema allows no other organ quantity
         f"quantity {rule.quantity!r} is not an organ quantity"
@@ -1076,6 +1130,7 @@ def _judged(
     *,
     ab: _AlphaBeta | None = None,
     recovery: str | None = None,
+    metric: str | None = None,
 ) -> CheckRow:
     """The status of a computed value against the rule's limit (exact float comparison)."""
     if rule.comparator is None or rule.limit is None:  # pragma: no cover - schema
@@ -1119,4 +1174,5 @@ def _judged(
         value=value,
         ab=ab,
         recovery=recovery,
+        metric=metric,
     )

@@ -1008,6 +1008,10 @@ def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bo
     could not be evaluated; 1 for an invalid plan or constraint file; 2 for a
     usage error.
 
+    A course may name rtdose + rtstruct (or dvh_export) files: its organ doses
+    are then a DVH metric of each organ's structure (metric, default Dmax),
+    and the report says which metric, ROI and files gave each dose.
+
     Example: radcalc check plan.toml --set my_clinic.toml --strict
     """
     from radcalc.check import check_plan

@@ -45,6 +45,17 @@ on report rows, followed by the year; default "<first author> et al. <year>").
   otherwise, with ``alpha_beta_assumed`` (``true`` when the source does not
   state it and it is radcalc's assumption, then ``alpha_beta_note`` says so).
 * ``course``: ``"newest"`` or ``"each"`` for ``course-eqd2``/``course-bed``.
+* ``metric``: optional, organ rules on an EQD2/BED quantity only: the DVH
+  metric the limit is stated on (``"D0.03cc"``, ``"D2cc"``, ``"Dmax"``, ``"D1%"``;
+  the syntax of :mod:`radcalc.dosevolume.metrics`; ``Dmean`` and volume metrics
+  are refused because the EQD2 of a mean dose is not the mean EQD2). Without
+  it the rule reads the organ's max dose as the plan gives it (its
+  ``max_dose``, or its ``metric`` from the courses' files), as before. With
+  it, a course whose files are given contributes that metric of its DVH; a
+  typed-in course contributes only when the plan organ's ``metric`` is the
+  same, else the row is N/A "not evaluated" with the reason (never a PASS).
+  Cumulative values are per-structure sums of each course's metric (no
+  registration): for ``Dmax`` an upper bound of the voxel sum.
 * ``severity``: ``violation`` (FAIL), ``warning`` (WARN) or ``info`` (INFO).
 * ``kind``: one of :data:`KINDS`; optional ``consensus`` text.
 * ``quote`` with ``verbatim = true`` (a quotation) or ``false`` (a
@@ -527,6 +538,7 @@ class ConstraintRule:
     alpha_beta_assumed: bool = False
     alpha_beta_note: str | None = None
     course: str | None = None
+    metric: str | None = None
     consensus: str | None = None
     table_page: str | None = None
     note: str | None = None
@@ -678,6 +690,8 @@ class ConstraintSet:
                     text += f" at α/β {rule.alpha_beta:g} Gy ({basis})"
                 if rule.course is not None:
                     text += f"; course: {rule.course}"
+                if rule.metric is not None:
+                    text += f"; metric: {rule.metric}"
                 lines.append(text)
             conditions = []
             if rule.when.intent is not None:
@@ -961,6 +975,7 @@ _RULE_KEYS = (
     "alpha_beta_assumed",
     "alpha_beta_note",
     "course",
+    "metric",
     "severity",
     "kind",
     "consensus",
@@ -996,6 +1011,7 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
         course = table.required_string("course", choices=("newest", "each"))
     elif table.has("course"):
         table.fail("course", f"only for course-eqd2 and course-bed, not {quantity!r}")
+    metric = _parse_metric(table, quantity, alpha_beta is not None and not target)
     when = _parse_when(table, target)
     applies_to_prv = table.boolean("applies_to_prv", required=False)
     if applies_to_prv is not None and target:
@@ -1020,6 +1036,7 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
         alpha_beta_assumed=assumed,
         alpha_beta_note=note,
         course=course,
+        metric=metric,
         consensus=table.string("consensus", required=False),
         table_page=table.string("table_page", required=False),
         note=table.string("note", required=False),
@@ -1027,6 +1044,25 @@ def _parse_rule(table: Table, source: Source) -> ConstraintRule:
         applies_to_prv=bool(applies_to_prv),
         scope=scope,
     )
+
+
+def _parse_metric(table: Table, quantity: str, organ_dose: bool) -> str | None:
+    """``metric``: the DVH metric an organ rule's EQD2/BED limit is stated on."""
+    text = table.string("metric", required=False)
+    if text is None:
+        return None
+    if not organ_dose:
+        table.fail(
+            "metric",
+            f"only for organ rules on an EQD2/BED quantity (cumulative-eqd2, course-bed, ...), "
+            f"not {quantity!r}",
+        )
+    from radcalc.plan import max_dose_metric
+
+    try:
+        return max_dose_metric(text)
+    except InvalidInputError as exc:
+        table.fail("metric", str(exc))
 
 
 def _required_bool(table: Table, key: str) -> bool:

@@ -25,6 +25,21 @@ sets to check it against and the recovery model to use::
     recovery = "step-cord-2021"     # optional: this organ's recovery model
     repair_half_time_h = 4          # optional: incomplete repair in twice-daily courses [h]
 
+A course may instead name its DICOM files (or a DVH export); the organ's dose
+in that course then comes from the structure's DVH::
+
+    [[course]]
+    schedule = "30/10"
+    rtdose = "course2/RD.dcm"       # relative to the plan file's folder
+    rtstruct = "course2/RS.dcm"
+
+    [[organ]]
+    name = "spinal cord"            # matched to the ROI names (TG-263), or:
+    structure = "SpinalCord"        # the ROI name as in the files
+    metric = "D0.03cc"              # the DVH metric that stands for the max dose
+    alpha_beta = 2
+    max_dose = [45.0, "file"]       # typed in for course 1; course 2 from its files
+
 Keys
 ----
 Top level: ``constraint_sets`` (shipped names or paths of constraint files,
@@ -55,6 +70,31 @@ top-level one), ``repair_half_time_h`` (the organ's repair half-time [h]:
 incomplete repair between same-day fractions of a course such as
 ``"65/54 bid 6h"``; without it repair is complete and the report says so) and
 ``recovery_any_organ``.
+
+Courses with files
+------------------
+``[[course]]`` may name ``rtdose`` and ``rtstruct`` (an RT Dose and an RT
+Structure Set, both together) or ``dvh_export`` (a DVH export of a planning
+system, read by :func:`radcalc.dosevolume.exports.read_dvh_export`); paths are
+relative to the plan file's folder. For such a course each organ's dose is the
+``metric`` (default ``"Dmax"``; ``"D0.03cc"``, ``"D2cc"``, ``"D1%"``, ``"Dmin"``
+... a dose at a volume: every conversion to EQD2/BED is monotonic in dose, so the
+EQD2 of the metric is the metric of the EQD2 DVH) of the physical-dose DVH of the
+ROI named ``structure``; without ``structure`` the organ name is matched to the
+file's ROI names, exactly (ignoring case, spaces, ``_``, ``-``) or as the same
+TG-263 organ, side and kind (:func:`radcalc.organs.match_organ`; a PRV, partial or
+``z`` structure is never taken for the organ). No match or several matches is a
+:class:`~radcalc.errors.PlanFileError` listing the ROI names. ``Dmean`` and
+volume metrics are refused: the EQD2 of a mean dose is not the mean EQD2.
+
+Typed-in doses are read as the organ's ``metric`` too (default ``"Dmax"``), so
+a rule stated on another metric is not evaluated for a typed-in course.
+``max_dose`` may be omitted when every course has files; otherwise it has one
+entry per course, a number for a course without files and the string
+``"file"`` for a course with files (a number there would contradict the files).
+Files are read by :func:`resolve_doses` (which :func:`radcalc.check.check_plan`
+calls), never by :func:`load_plan`, so pydicom is imported only when a plan with
+DICOM courses is checked.
 
 A shipped recovery model carries the organs its source is about
 (``"step-cord-2021"``: spinal cord): used for another organ, the plan is
@@ -90,7 +130,12 @@ from radcalc.errors import InvalidInputError, PlanFileError
 from radcalc.recovery import MONTH_DAYS, RecoveryModel, parse_interval, resolve_recovery
 from radcalc.schedules import Schedule, parse_schedule
 
-__all__ = ["Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan"]
+__all__ = ["Plan", "PlanCourse", "PlanOrgan", "load_plan", "parse_plan", "resolve_doses"]
+
+#: The entry of ``max_dose`` that stands for "from this course's files".
+FROM_FILES = "file"
+
+_METRIC_KINDS = ("Dmax", "Dmin", "D")
 
 RecoverySpec = RecoveryModel | str | os.PathLike[str]
 
@@ -114,6 +159,50 @@ def _finite(name: str, value: float, rule: str) -> None:
     ok = math.isfinite(value) and (value >= 0 if rule == ">= 0" else value > 0)
     if not ok:
         raise InvalidInputError(f"{name} must be finite and {rule}, got {value!r}")
+
+
+def max_dose_metric(text: object, *, where: str = "metric") -> str:
+    """The canonical spelling of a DVH metric that can stand for an organ's max dose.
+
+    Only dose metrics whose EQD2/BED is the metric of the EQD2/BED DVH are
+    allowed: ``Dmax``, ``Dmin`` and doses at a volume (``D0.03cc``, ``D2cc``,
+    ``D1%``); the LQ conversion is monotonic in dose, so it commutes with them.
+    ``Dmean`` (the EQD2 of a mean dose is not the mean EQD2) and volume metrics
+    (``V20Gy``) are refused.
+
+    Examples
+    --------
+    >>> max_dose_metric("d0.03 cc")
+    'D0.03cc'
+    >>> max_dose_metric("Dmean")
+    Traceback (most recent call last):
+    ...
+    radcalc.errors.InvalidInputError: metric 'Dmean': ...
+    """
+    from radcalc.dosevolume.metrics import parse_metric
+
+    if not isinstance(text, str):
+        raise InvalidInputError(f"{where} must be a DVH metric such as 'D0.03cc', got {text!r}")
+    metric = parse_metric(text)
+    if metric.kind not in _METRIC_KINDS:
+        why = (
+            "the EQD2 of a mean dose is not the mean EQD2 of the voxels"
+            if metric.kind == "Dmean"
+            else "a volume is not a dose"
+        )
+        raise InvalidInputError(
+            f"{where} {text!r}: only Dmax, Dmin or a dose at a volume (D0.03cc, D2cc, D1%) "
+            f"can stand for an organ's dose in an EQD2/BED sum ({why})"
+        )
+    return metric.text
+
+
+def _as_path(value: object, name: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise InvalidInputError(f"{name} must be a file path, got {value!r}")
+    return Path(value)
 
 
 @dataclass(frozen=True)
@@ -140,6 +229,11 @@ class PlanCourse:
         must be in the category ``margin`` when both are given. [mm]
     label : str, optional
         Free text shown on reports.
+    rtdose, rtstruct : pathlib.Path, optional
+        The course's DICOM RT Dose and RT Structure Set (both or neither);
+        organ doses then come from the structures' DVHs (:func:`resolve_doses`).
+    dvh_export : pathlib.Path, optional
+        A DVH export of the course (instead of ``rtdose``/``rtstruct``).
 
     Examples
     --------
@@ -156,8 +250,22 @@ class PlanCourse:
     margin: str | None = None
     margin_mm: float | None = None
     label: str | None = None
+    rtdose: Path | None = None
+    rtstruct: Path | None = None
+    dvh_export: Path | None = None
 
     def __post_init__(self) -> None:
+        for key in ("rtdose", "rtstruct", "dvh_export"):
+            object.__setattr__(self, key, _as_path(getattr(self, key), key))
+        if (self.rtdose is None) != (self.rtstruct is None):
+            raise InvalidInputError(
+                "rtdose and rtstruct go together (the dose grid and the structures on it), "
+                f"got rtdose={self.rtdose!s} and rtstruct={self.rtstruct!s}"
+            )
+        if self.dvh_export is not None and self.rtdose is not None:
+            raise InvalidInputError(
+                "give either rtdose and rtstruct or dvh_export for a course, not both"
+            )
         if not isinstance(self.schedule, Schedule):
             raise InvalidInputError(f"schedule must be a Schedule, got {self.schedule!r}")
         if self.intent is not None and self.intent not in INTENTS:
@@ -184,6 +292,19 @@ class PlanCourse:
                 f"ended ({self.ended}) must not be before starts ({self.starts})"
             )
 
+    @property
+    def has_files(self) -> bool:
+        """True when organ doses of this course come from files (DICOM or a DVH export)."""
+        return self.rtdose is not None or self.dvh_export is not None
+
+    def files_text(self) -> str:
+        """The course's files, e.g. ``'RD.dcm + RS.dcm'``; ``''`` without files."""
+        if self.dvh_export is not None:
+            return str(self.dvh_export)
+        if self.rtdose is not None:
+            return f"{self.rtdose} + {self.rtstruct}"
+        return ""
+
 
 @dataclass(frozen=True)
 class PlanOrgan:
@@ -193,9 +314,11 @@ class PlanOrgan:
     ----------
     name : str
         E.g. ``"spinal cord"``; matched to rules ignoring case, ``_`` and ``-``.
-    max_dose : tuple of float
+    max_dose : tuple of float or None
         Physical maximum dose to the organ in each course, oldest first, one
-        per course of the plan (0 if the course did not reach it). [Gy]
+        per course of the plan (0 if the course did not reach it); None for a
+        course whose dose comes from its files (filled by
+        :func:`resolve_doses`). [Gy]
     alpha_beta : float, optional
         The organ's α/β; used only by rules whose α/β is an assumption rather
         than the source's. [Gy]
@@ -206,19 +329,37 @@ class PlanOrgan:
         fractions (Thames 1985). Default: complete repair. [h]
     recovery_any_organ : bool, optional
         Allow a shipped recovery model made for another organ.
+    structure : str, optional
+        The ROI name in the courses' files; default: the organ name matched to
+        the ROI names (see the module docstring).
+    metric : str, optional
+        The DVH metric that stands for the organ's max dose (``"D0.03cc"``);
+        None means ``"Dmax"``. See :func:`max_dose_metric`.
+    dose_sources : tuple of str
+        Set by :func:`resolve_doses`: where each course's dose came from (the
+        metric, ROI and files, or "typed in"); empty before.
+    metric_doses : tuple of (str, tuple of float or None)
+        Set by :func:`resolve_doses`: other metrics (asked for by constraint
+        rules) per course; None where a course gives only the typed-in metric.
 
     Examples
     --------
     >>> PlanOrgan("spinal cord", (45.0, 20.0), alpha_beta=2).max_dose
     (45.0, 20.0)
+    >>> PlanOrgan("spinal cord", (45.0, None), metric="d0.03cc").metric
+    'D0.03cc'
     """
 
     name: str
-    max_dose: tuple[float, ...]
+    max_dose: tuple[float | None, ...]
     alpha_beta: float | None = None
     recovery: RecoverySpec | None = None
     repair_half_time_hours: float | None = None
     recovery_any_organ: bool = False
+    structure: str | None = None
+    metric: str | None = None
+    dose_sources: tuple[str, ...] = ()
+    metric_doses: tuple[tuple[str, tuple[float | None, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -227,12 +368,26 @@ class PlanOrgan:
         if not doses:
             raise InvalidInputError(f"max_dose of organ {self.name!r} must not be empty")
         for i, dose in enumerate(doses):
+            if dose is None:
+                continue
             if isinstance(dose, bool) or not isinstance(dose, (int, float)):
                 raise InvalidInputError(
                     f"max_dose[{i}] of organ {self.name!r} must be a number, got {dose!r}"
                 )
             _finite(f"max_dose[{i}] of organ {self.name!r} [Gy]", float(dose), ">= 0")
-        object.__setattr__(self, "max_dose", tuple(float(d) for d in doses))
+        object.__setattr__(self, "max_dose", tuple(None if d is None else float(d) for d in doses))
+        if self.metric is not None:
+            object.__setattr__(
+                self,
+                "metric",
+                max_dose_metric(self.metric, where=f"metric of organ {self.name!r}"),
+            )
+        if self.structure is not None and (
+            not isinstance(self.structure, str) or not self.structure.strip()
+        ):
+            raise InvalidInputError(
+                f"structure of organ {self.name!r} must be a ROI name, got {self.structure!r}"
+            )
         if self.alpha_beta is not None:
             _finite(f"alpha_beta of organ {self.name!r} [Gy]", self.alpha_beta, "> 0")
         if self.repair_half_time_hours is not None:
@@ -241,6 +396,30 @@ class PlanOrgan:
                 self.repair_half_time_hours,
                 "> 0",
             )
+
+    @property
+    def metric_text(self) -> str:
+        """The metric that stands for the max dose: ``metric``, or ``"Dmax"``."""
+        return self.metric or "Dmax"
+
+    @property
+    def resolved(self) -> bool:
+        """True when every course has a number (no dose left to read from files)."""
+        return all(d is not None for d in self.max_dose)
+
+    def doses_for(self, metric: str | None) -> tuple[float | None, ...] | None:
+        """Each course's dose for ``metric`` (None: the organ's own metric).
+
+        None when the metric was not computed (see :func:`resolve_doses`); a
+        course entry is None when that course gives only another metric.
+        """
+        if metric is None or metric == self.metric_text:
+            return self.max_dose
+        return dict(self.metric_doses).get(metric)
+
+    def sources_text(self) -> str:
+        """Where each course's dose came from, e.g. ``'#1 Dmax 45 Gy typed in; #2 ...'``."""
+        return "; ".join(f"#{i + 1} {text}" for i, text in enumerate(self.dose_sources))
 
 
 @dataclass(frozen=True)
@@ -320,6 +499,12 @@ class Plan:
                     f"max_dose of organ {organ.name!r} must have {len(courses)} numbers "
                     f"(one per course, oldest first), got {len(organ.max_dose)}"
                 )
+            for i, dose in enumerate(organ.max_dose):
+                if dose is None and not courses[i].has_files:
+                    raise InvalidInputError(
+                        f"max_dose[{i}] of organ {organ.name!r} is missing, but course "
+                        f"#{i + 1} names no rtdose/rtstruct or dvh_export to read it from"
+                    )
             key = normalize_name(organ.name)
             if key in seen:
                 raise InvalidInputError(f"organ {organ.name!r} is listed twice")
@@ -334,6 +519,11 @@ class Plan:
         is allowed."""
         spec = self.recovery if organ.recovery is None else organ.recovery
         return spec, bool(self.recovery_any_organ or organ.recovery_any_organ)
+
+    @property
+    def has_files(self) -> bool:
+        """True when a course names files (organ doses to read with :func:`resolve_doses`)."""
+        return any(course.has_files for course in self.courses)
 
     @property
     def newest(self) -> PlanCourse:
@@ -398,6 +588,9 @@ _COURSE_KEYS = (
     "intent",
     "margin",
     "margin_mm",
+    "rtdose",
+    "rtstruct",
+    "dvh_export",
 )
 _ORGAN_KEYS = (
     "name",
@@ -406,6 +599,8 @@ _ORGAN_KEYS = (
     "recovery",
     "repair_half_time_h",
     "recovery_any_organ",
+    "structure",
+    "metric",
 )
 
 
@@ -466,10 +661,10 @@ def parse_plan(
     any_organ = bool(top.boolean("recovery_any_organ", required=False))
     target_ab = top.number("target_alpha_beta", rule="> 0", unit="Gy", required=False)
     course_tables = top.tables("course", label="course")
-    courses = [_parse_course(t) for t in course_tables]
+    courses = [_parse_course(t, base) for t in course_tables]
     intervals = _intervals(course_tables, courses)
     organs = [
-        _parse_organ(t, len(courses), base, recovery, any_organ)
+        _parse_organ(t, courses, base, recovery, any_organ)
         for t in top.tables("organ", label="organ", required=False)
     ]
     seen: dict[str, int] = {}
@@ -527,8 +722,33 @@ def _recovery_spec(top: Table, spec: str, base: Path | None) -> RecoverySpec:
     return text
 
 
-def _parse_course(table: Table) -> PlanCourse:
+def _file(table: Table, key: str, base: Path | None) -> Path | None:
+    text = table.string(key, required=False)
+    if text is None:
+        return None
+    if not text.strip():
+        table.fail(key, "expected the path of a file, got an empty string")
+    path = Path(text.strip())
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.exists():
+        table.fail(key, f"file {str(path)!r} not found (paths are relative to the plan's folder)")
+    return path
+
+
+def _parse_course(table: Table, base: Path | None = None) -> PlanCourse:
     table.check_keys(_COURSE_KEYS)
+    rtdose = _file(table, "rtdose", base)
+    rtstruct = _file(table, "rtstruct", base)
+    dvh_export = _file(table, "dvh_export", base)
+    if (rtdose is None) != (rtstruct is None):
+        table.fail(
+            "rtstruct" if rtstruct is None else "rtdose",
+            "missing: rtdose and rtstruct go together (the dose grid and the structures "
+            "contoured on it)",
+        )
+    if dvh_export is not None and rtdose is not None:
+        table.fail("dvh_export", "give either rtdose and rtstruct or dvh_export, not both")
     text = table.data.get("schedule")
     if not isinstance(text, str) or not text.strip():
         table.fail(
@@ -578,6 +798,9 @@ def _parse_course(table: Table) -> PlanCourse:
         margin=margin,
         margin_mm=margin_mm,
         label=table.string("label", required=False),
+        rtdose=rtdose,
+        rtstruct=rtstruct,
+        dvh_export=dvh_export,
     )
 
 
@@ -617,20 +840,87 @@ def _intervals(tables: list[Table], courses: list[PlanCourse]) -> list[float]:
     return intervals
 
 
+def _organ_doses(table: Table, courses: list[PlanCourse]) -> tuple[float | None, ...]:
+    """``max_dose``: a number per course without files, ``"file"`` per course with files."""
+    n_courses = len(courses)
+    with_files = [c.has_files for c in courses]
+    if not table.has("max_dose"):
+        if all(with_files):
+            return (None,) * n_courses
+        typed = ", ".join(f"#{i + 1}" for i, f in enumerate(with_files) if not f)
+        table.fail(
+            "max_dose",
+            f"missing: course(s) {typed} name no rtdose/rtstruct or dvh_export, so their "
+            "physical maximum dose must be typed in (one entry per [[course]], oldest first; "
+            f'"{FROM_FILES}" for a course with files)',
+        )
+    raw = table.data.get("max_dose")
+    if not any(with_files) or not isinstance(raw, list):
+        doses = table.number_list("max_dose", rule=">= 0", unit="Gy")
+        if doses is None:  # pragma: no cover - number_list raises for a missing key
+            table.fail("max_dose", "missing")
+        values: list[float | None] = list(doses)
+    else:
+        values = []
+        for i, value in enumerate(raw):
+            if value == FROM_FILES:
+                values.append(None)
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                table.fail(
+                    "max_dose",
+                    f"entry {i + 1} must be a number [Gy] or {FROM_FILES!r}, got {value!r}",
+                )
+            if not (math.isfinite(value) and value >= 0):
+                table.fail("max_dose", f"entry {i + 1} must be finite and >= 0 Gy, got {value!r}")
+            values.append(float(value))
+    if len(values) != n_courses:
+        files_note = f'; "{FROM_FILES}" for a course with files' if any(with_files) else ""
+        table.fail(
+            "max_dose",
+            f"expected {n_courses} numbers (the physical maximum dose in each [[course]], "
+            f"oldest first{files_note}), got {len(values)}",
+        )
+    for i, (value, files) in enumerate(zip(values, with_files, strict=True)):
+        if value is None and not files:
+            table.fail(
+                "max_dose",
+                f'entry {i + 1} is "{FROM_FILES}" but [[course]] #{i + 1} names no rtdose/'
+                "rtstruct or dvh_export; type in its physical maximum dose [Gy]",
+            )
+        if value is not None and files:
+            table.fail(
+                "max_dose",
+                f"entry {i + 1} is a number ({value:g} Gy) but [[course]] #{i + 1} names "
+                f'files that give this dose; write "{FROM_FILES}" there (or drop the files)',
+            )
+    return tuple(values)
+
+
 def _parse_organ(
-    table: Table, n_courses: int, base: Path | None, plan_recovery: RecoverySpec, any_organ: bool
+    table: Table,
+    courses: list[PlanCourse],
+    base: Path | None,
+    plan_recovery: RecoverySpec,
+    any_organ: bool,
 ) -> PlanOrgan:
     table.check_keys(_ORGAN_KEYS)
     name = table.required_string("name")
     table.where = f"{table.where} ({name!r})"
-    doses = table.number_list("max_dose", rule=">= 0", unit="Gy")
-    if doses is None:  # pragma: no cover - number_list raises for a missing key
-        table.fail("max_dose", "missing")
-    if len(doses) != n_courses:
+    doses = _organ_doses(table, courses)
+    metric = table.string("metric", required=False)
+    if metric is not None:
+        try:
+            metric = max_dose_metric(metric)
+        except InvalidInputError as exc:
+            table.fail("metric", str(exc))
+    structure = table.string("structure", required=False)
+    if structure is not None and not structure.strip():
+        table.fail("structure", "expected a ROI name as in the files, got an empty string")
+    if structure is not None and not any(c.has_files for c in courses):
         table.fail(
-            "max_dose",
-            f"expected {n_courses} numbers (the physical maximum dose in each [[course]], "
-            f"oldest first), got {len(doses)}",
+            "structure",
+            "only for plans whose courses name files (rtdose/rtstruct or dvh_export)",
         )
     alpha_beta = table.number("alpha_beta", rule="> 0", unit="Gy", required=False)
     text = table.string("recovery", required=False)
@@ -655,4 +945,289 @@ def _parse_organ(
             "repair_half_time_h", rule="> 0", unit="h", required=False
         ),
         recovery_any_organ=organ_any,
+        structure=None if structure is None else structure.strip(),
+        metric=metric,
     )
+
+
+# --- doses from files -------------------------------------------------------------
+
+
+class _CourseFiles:
+    """One course's files, read once: ROI names and a physical-dose DVH per ROI."""
+
+    def __init__(self, plan: Plan, index: int) -> None:
+        self.plan = plan
+        self.index = index
+        self.course = plan.courses[index]
+        self.key = "dvh_export" if self.course.dvh_export is not None else "rtdose"
+        self._dvhs: dict[str, Any] = {}
+        self._export: Any = None
+        self._grid: Any = None
+        self._structures: Any = None
+        try:
+            self._read()
+        except PlanFileError:
+            raise
+        except InvalidInputError as exc:
+            raise self.error(str(exc)) from None
+
+    def error(self, message: str, key: str | None = None) -> PlanFileError:
+        return PlanFileError(
+            f"{self.plan.origin}: [[course]] #{self.index + 1}, key {key or self.key!r}: {message}"
+        )
+
+    def _read(self) -> None:
+        course = self.course
+        if course.dvh_export is not None:
+            import importlib
+
+            try:
+                exports = importlib.import_module("radcalc.dosevolume.exports")
+            except ModuleNotFoundError as exc:
+                if exc.name not in ("radcalc.dosevolume.exports", "radcalc.dosevolume"):
+                    raise
+                raise self.error(
+                    "DVH exports need radcalc.dosevolume.exports, which this radcalc does not "
+                    "have; give rtdose and rtstruct instead"
+                ) from None
+            export = exports.read_dvh_export(course.dvh_export)
+            fractions = getattr(export, "fractions", None)
+            if fractions is not None and fractions != course.schedule.fractions:
+                raise self.error(
+                    f"{course.dvh_export} is a plan of {fractions} fractions but the course's "
+                    f"schedule is {course.schedule.describe()}; is it the right file?"
+                )
+            self._export = export
+            return
+        from radcalc.dicom.rtdose import read_rtdose
+        from radcalc.dicom.rtstruct import read_rtstruct
+
+        if course.rtdose is None or course.rtstruct is None:  # pragma: no cover - checked
+            raise self.error("missing rtdose/rtstruct")
+        grid = read_rtdose(course.rtdose)
+        if grid.quantity != "physical":
+            raise self.error(
+                f"{course.rtdose} holds {grid.quantity}, not physical dose; give the course's "
+                "physical RT Dose (the plan converts it with the course's fractions)"
+            )
+        try:
+            structures = read_rtstruct(course.rtstruct)
+        except InvalidInputError as exc:
+            raise self.error(str(exc), "rtstruct") from None
+        mine, theirs = grid.frame_of_reference_uid, structures.frame_of_reference_uid
+        if mine and theirs and mine != theirs:
+            raise self.error(
+                f"{course.rtstruct} is in frame of reference {theirs} but {course.rtdose} is "
+                f"in {mine}: the structures were not contoured on this dose grid",
+                "rtstruct",
+            )
+        self._grid, self._structures = grid, structures
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The ROI names as in the files."""
+        source = self._export if self._export is not None else self._structures
+        return tuple(source.names)
+
+    @property
+    def where(self) -> str:
+        """The files, named relative to the plan's folder when possible."""
+        course = self.course
+        if course.dvh_export is not None:
+            return f"DVH export {_short(course.dvh_export, self.plan.folder)}"
+        return (
+            f"{_short(course.rtstruct, self.plan.folder)} on "
+            f"{_short(course.rtdose, self.plan.folder)}"
+        )
+
+    def dvh(self, roi: str) -> Any:
+        """The physical-dose DVH of one ROI (computed once)."""
+        if roi not in self._dvhs:
+            try:
+                if self._export is not None:
+                    self._dvhs[roi] = self._export[roi]
+                else:
+                    from radcalc.dosevolume.histogram import dvh
+
+                    self._dvhs[roi] = dvh(self._grid, self._structures[roi])
+            except InvalidInputError as exc:
+                raise self.error(
+                    f"ROI {roi!r}: {exc}", "rtstruct" if self._grid else None
+                ) from None
+        return self._dvhs[roi]
+
+
+def _short(path: Path | None, folder: Path | None) -> str:
+    if path is None:  # pragma: no cover - callers pass a path
+        return ""
+    if folder is not None:
+        try:
+            return str(path.relative_to(folder))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _same_kind(organ: Any, roi: Any) -> bool:
+    """Same organ, side, PRV and kind (partial, qualified, not for evaluation)."""
+    return bool(
+        organ.same_structure(roi)
+        and organ.partial == roi.partial
+        and organ.qualifier == roi.qualifier
+        and organ.not_for_evaluation == roi.not_for_evaluation
+    )
+
+
+def match_structure(
+    organ_name: str, names: tuple[str, ...], *, structure: str | None = None
+) -> str:
+    """The ROI name (one of ``names``) that holds the organ ``organ_name``.
+
+    With ``structure``: that ROI (exact name, else the one name equal to it
+    ignoring case, spaces, ``_`` and ``-``). Without: the one ROI whose name
+    equals the organ's (ignoring case, spaces, ``_`` and ``-``), else the one
+    ROI that is the same TG-263 organ, side and kind of structure
+    (:func:`radcalc.organs.match_organ`; a PRV, partial, qualified or ``z``
+    structure is never taken for the organ).
+
+    Raises
+    ------
+    InvalidInputError
+        No match or several matches; the message lists the ROI names.
+
+    Examples
+    --------
+    >>> match_structure("spinal cord", ("PTV", "SpinalCord", "SpinalCord_PRV05"))
+    'SpinalCord'
+    >>> match_structure("brainstem", ("BrainStem", "Brainstem_PRV"), structure="BrainStem")
+    'BrainStem'
+    """
+    from radcalc.organs import match_organ
+
+    listed = ", ".join(repr(n) for n in names) or "none"
+    if structure is not None:
+        if structure in names:
+            return structure
+        same = [n for n in names if normalize_name(n) == normalize_name(structure)]
+        if len(same) == 1:
+            return same[0]
+        raise InvalidInputError(f"no ROI named {structure!r}; the ROI names are {listed}")
+    same = [n for n in names if normalize_name(n) == normalize_name(organ_name)]
+    if len(same) == 1:
+        return same[0]
+    if not same:
+        organ = match_organ(organ_name)
+        same = [n for n in names if n.strip() and _same_kind(organ, match_organ(n))]
+        how = f"as {organ.label()} (TG-263 names and variants)"
+    else:
+        how = "by name"
+    if len(same) == 1:
+        return same[0]
+    if not same:
+        raise InvalidInputError(
+            f"no ROI matches organ {organ_name!r} {how}; the ROI names are {listed}; "
+            'give structure = "ROI name" on the [[organ]]'
+        )
+    raise InvalidInputError(
+        f"several ROIs match organ {organ_name!r} {how}: "
+        f'{", ".join(repr(n) for n in same)}; give structure = "ROI name" on the [[organ]]'
+    )
+
+
+def resolve_doses(plan: Plan, *, metrics: Any = ()) -> Plan:
+    """Read the courses' files and return the plan with every organ's dose typed in.
+
+    For each course that names files (``rtdose`` + ``rtstruct`` or
+    ``dvh_export``), each organ's dose in that course becomes its ``metric``
+    (default ``"Dmax"``) of the physical-dose DVH of its ROI (``structure``,
+    or the organ name matched to the ROI names, see :func:`match_structure`).
+    Typed-in doses are kept. Each file is read once; pydicom is imported only
+    here, and only for DICOM courses.
+
+    Parameters
+    ----------
+    plan : Plan
+    metrics : iterable of str, optional
+        Other metrics to compute for every organ (e.g. those constraint rules
+        are stated on), kept in :attr:`PlanOrgan.metric_doses`; for a typed-in
+        course they are None unless equal to the organ's metric.
+
+    Returns
+    -------
+    Plan
+        The same plan with ``max_dose`` a number for every course, and
+        :attr:`PlanOrgan.dose_sources` saying where each number came from. A
+        plan without files is returned unchanged.
+
+    Raises
+    ------
+    PlanFileError
+        A file that cannot be read (the message names the plan, course, key
+        and file), a ROI that does not match (listing the ROI names), a typed-in
+        dose for a course with files, or a DVH export without
+        :mod:`radcalc.dosevolume.exports`.
+
+    Examples
+    --------
+    >>> plan = parse_plan({"course": [{"schedule": "60/30"}],
+    ...                    "organ": [{"name": "cord", "max_dose": [40.0]}]})
+    >>> resolve_doses(plan) is plan
+    True
+    """
+    if not plan.has_files:
+        return plan
+    import dataclasses
+
+    try:
+        wanted = tuple(dict.fromkeys(max_dose_metric(m) for m in metrics))
+    except InvalidInputError as exc:
+        raise PlanFileError(f"{plan.origin}: {exc}") from None
+    files: dict[int, _CourseFiles] = {}
+    organs = []
+    for organ in plan.organs:
+        own = organ.metric_text
+        extra = tuple(m for m in wanted if m != own)
+        doses: list[float | None] = []
+        sources: list[str] = []
+        others: dict[str, list[float | None]] = {m: [] for m in extra}
+        for i, course in enumerate(plan.courses):
+            typed = organ.max_dose[i]
+            if not course.has_files:
+                doses.append(typed)
+                sources.append(f"{own} {typed:g} Gy typed in")
+                for m in extra:
+                    others[m].append(None)
+                continue
+            if typed is not None and not organ.dose_sources:
+                raise PlanFileError(
+                    f"{plan.origin}: organ {organ.name!r}: max_dose[{i}] is typed in "
+                    f"({typed:g} Gy) but course #{i + 1} names files that give it; "
+                    "leave it None (or drop the files)"
+                )
+            if i not in files:
+                files[i] = _CourseFiles(plan, i)
+            course_files = files[i]
+            try:
+                roi = match_structure(organ.name, course_files.names, structure=organ.structure)
+            except InvalidInputError as exc:
+                raise PlanFileError(
+                    f"{plan.origin}: [[organ]] {organ.name!r}, [[course]] #{i + 1} "
+                    f"({course.files_text()}): {exc}"
+                ) from None
+            histogram = course_files.dvh(roi)
+            value = float(histogram.metric(own))
+            doses.append(value)
+            named = "" if roi == organ.name else f" of ROI {roi!r}"
+            sources.append(f"{own} {value:.2f} Gy{named} from {course_files.where}")
+            for m in extra:
+                others[m].append(float(histogram.metric(m)))
+        organs.append(
+            dataclasses.replace(
+                organ,
+                max_dose=tuple(doses),
+                dose_sources=tuple(sources),
+                metric_doses=tuple((m, tuple(v)) for m, v in others.items()),
+            )
+        )
+    return dataclasses.replace(plan, organs=tuple(organs))

@@ -381,6 +381,7 @@ def test_check_json_has_counts_ok_and_exit_status(tmp_path: Path) -> None:
                 "nieder2006-cord:cumulative-bed-no-myelopathy",
             ],
             "unread_reason": None,
+            "doses": [],
         }
     ]
     assert len(data["rows"]) == 4
