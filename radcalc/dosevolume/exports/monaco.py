@@ -7,7 +7,8 @@ footer line (the export date) after a blank line:
 
 .. code-block:: text
 
-    Patient ID: Doe^John~12345 | Plan Name: HN_PLAN | Plan Date: ... | Bin Width: 10.0 | Dose Units: cGy | Volume Units: cm³
+    Patient ID: Doe^John~12345 | Plan Name: HN_PLAN | Plan Date: ... | Bin Width: 10.0 \
+        | Dose Units: cGy | Volume Units: cm³        (one line in the file)
 
     PTV 0.0 150.30
     PTV 10.0 150.30

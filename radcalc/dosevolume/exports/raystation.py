@@ -109,7 +109,8 @@ def read_raystation(lines: list[Line], source: str, volume_cc: Mapping[str, floa
             line, value = header[key]
             parts = value.split()
             if len(parts) != 2:
-                fail(source, line, f"'#{key}' must be a number and a unit (6000 cGy), got {value!r}")
+                problem = f"'#{key}' must be a number and a unit (6000 cGy), got {value!r}"
+                fail(source, line, problem)
             prescription = number(source, line, parts[0], key) * dose_factor(source, line, parts[1])
     fractions = None
     for key in ("fractions", "number of fractions"):
