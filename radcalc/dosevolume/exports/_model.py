@@ -79,7 +79,7 @@ class DVHExport:
     def __len__(self) -> int:
         return len(self.structures)
 
-    def _fractions(self, fractions: float | None) -> float:
+    def resolve_fractions(self, fractions: float | None) -> float:
         if fractions is None:
             if self.fractions is None:
                 raise InvalidInputError(
@@ -200,7 +200,7 @@ class DVHExport:
         alpha_beta_for: Mapping[str, float] | None,
         fractions: float | None,
     ) -> dict[str, DVH]:
-        n = self._fractions(fractions)
+        n = self.resolve_fractions(fractions)
         ab = self.alpha_beta_for(alpha_beta, alpha_beta_for)
         out: dict[str, DVH] = {}
         for h in self.structures:

@@ -310,9 +310,13 @@ def _structure(
                 f"{len(parts)} cells, expected {width} ({', '.join(c for c, _ in block.columns)}): "
                 "the file is truncated or the row is damaged",
             )
-        dose.append(number(source, row.number, parts[dose_index], "a dose") * scale)
+        values = [
+            number(source, row.number, cell, f"the {column} cell")
+            for cell, (column, _) in zip(parts, block.columns, strict=True)
+        ]  # every cell, used or not: a damaged row is never half read
+        dose.append(values[dose_index] * scale)
         cell = parts[volume_index]
-        volume.append(number(source, row.number, cell, "a volume") * per_gy)
+        volume.append(values[volume_index] * per_gy)
         cells.append(cell)
         numbers.append(row.number)
     total = structure_volume(source, name, block.line, file_cc, volume_cc) if unit == "%" else None
