@@ -235,7 +235,8 @@ _MONACO = "Patient ID: X~1 | Plan Name: P | Bin Width: 10 | Dose Units: cGy | Vo
 # (id, file text, read_dvh_export keywords, message after "<file>, line <n>: " or "<file>: ")
 INVALID: list[tuple[str, str, dict[str, Any], str]] = [
     ("eclipse-non-numeric-cell", _eclipse("0 0 100\n2000 x 100\n"), {}, r"line 13: .*'x'"),
-    ("eclipse-decimal-comma", _eclipse("0 0 100\n2000,5 40 100\n"), {}, r"line 13: .*decimal comma"),
+    ("eclipse-decimal-comma", _eclipse("0 0 100\n2000,5 40 100\n"), {},
+     r"line 13: .*decimal comma"),
     ("eclipse-rising-cumulative", _eclipse("0 0 90\n2000 40 95\n4000 80 0\n"), {},
      r"line 13: 'Cord': the cumulative volume rises from 90 to 95"),
     ("eclipse-rounding-rise-ok-but-not-ending-at-0", _eclipse("0 0 90\n2000 40 90.1\n"), {},
