@@ -353,6 +353,11 @@ def test_rounding_rise_within_one_printed_digit_is_removed(tmp_path: Path) -> No
     path.write_text(_RAY + "0 100.0\n1000 99.9\n1500 100.0\n2000 0\n")  # +0.1 = one digit
     h = read_dvh_export(path)["Cord"]
     assert h.volume.tolist() == [100.0, 99.9, 99.9, 0.0]
+    path.write_text(_RAY + "0 100.0001\n1000 0\n")  # 100 % rounded up in the last digit
+    assert read_dvh_export(path)["Cord"].volume.tolist() == [100.0, 0.0]
+    path.write_text(_RAY + "0 100.02\n1000 0\n")  # two digits: not rounding
+    with pytest.raises(InvalidInputError, match=r"r\.txt, line 3: structure 'Cord': .*<= 100"):
+        read_dvh_export(path)
 
 
 # ----------------------------------------------------------------- EQD2 / BED
