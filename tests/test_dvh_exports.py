@@ -356,7 +356,7 @@ def test_rounding_rise_within_one_printed_digit_is_removed(tmp_path: Path) -> No
     path.write_text(_RAY + "0 100.0001\n1000 0\n")  # 100 % rounded up in the last digit
     assert read_dvh_export(path)["Cord"].volume.tolist() == [100.0, 0.0]
     path.write_text(_RAY + "0 100.02\n1000 0\n")  # two digits: not rounding
-    with pytest.raises(InvalidInputError, match=r"r\.txt, line 3: structure 'Cord': .*<= 100"):
+    with pytest.raises(InvalidInputError, match=r"r\.txt, line 4: 'Cord': a volume in % must"):
         read_dvh_export(path)
 
 

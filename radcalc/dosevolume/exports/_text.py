@@ -231,8 +231,14 @@ def structure_dvh(
                 "the maximum dose, so the maximum dose is unknown",
             )
         curve = np.minimum.accumulate(volume)
-        if unit == "%" and 100.0 < curve[0] <= 100.0 + tolerance:  # 100 % printed rounded up
-            curve = np.minimum(curve, 100.0)
+        if unit == "%" and curve[0] > 100.0:
+            if curve[0] > 100.0 + tolerance:
+                fail(
+                    source,
+                    int(lines[0]),
+                    f"{name!r}: a volume in % must be <= 100, got {volume[0]:g} (is it in cc?)",
+                )
+            curve = np.minimum(curve, 100.0)  # 100 % printed rounded up
         if dose[0] > 0:  # the whole volume receives at least 0 Gy
             dose, curve = np.r_[0.0, dose], np.r_[curve[0], curve]
         return _dvh(source, header_line, name, lambda: DVH(name, dose, curve, **attributes))
