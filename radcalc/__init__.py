@@ -18,7 +18,8 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   ``DoseGrid``, ``read_rtdose``, ``write_rtdose``, ``read_rtstruct``; voxel
   accumulation over courses (:mod:`radcalc.accumulation`).
 * Dose-volume histograms (:mod:`radcalc.dosevolume`): ``DVH``, ``dvh`` and the
-  metric syntax (``"D0.03cc"``, ``"D95%"``, ``"V20Gy%"``).
+  metric syntax (``"D0.03cc"``, ``"D95%"``, ``"V20Gy%"``); DVH text exports of
+  Eclipse, RayStation and Monaco: ``read_dvh_export``, ``DVHExport``.
 * Everything above except the LQ core is loaded on first use, so ``import
   radcalc`` and ``radcalc eqd2`` never import pydicom, scipy or TOML tables.
 * Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
     )
     from radcalc.dicom.rtdose import read_rtdose, write_rtdose
     from radcalc.dicom.rtstruct import read_rtstruct
+    from radcalc.dosevolume.exports import DVHExport, read_dvh_export
     from radcalc.dosevolume.histogram import DVH, dvh
     from radcalc.dosevolume.metrics import parse_metric
     from radcalc.grid import DoseGrid
@@ -122,6 +124,8 @@ _LAZY = {
     "DVH": "radcalc.dosevolume.histogram",
     "dvh": "radcalc.dosevolume.histogram",
     "parse_metric": "radcalc.dosevolume.metrics",
+    "read_dvh_export": "radcalc.dosevolume.exports",
+    "DVHExport": "radcalc.dosevolume.exports",
     "Structure": "radcalc.structures",
     "StructureSet": "radcalc.structures",
 }
@@ -211,6 +215,8 @@ __all__ = [
     "DVH",
     "dvh",
     "parse_metric",
+    "read_dvh_export",
+    "DVHExport",
     "Structure",
     "StructureSet",
 ]

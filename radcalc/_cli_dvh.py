@@ -1,4 +1,5 @@
-"""``radcalc dvh``: DVH metrics of structures from DICOM RT Dose and RT Structure Set files.
+"""``radcalc dvh``: DVH metrics of structures from DICOM RT Dose and RT Structure Set files,
+or from a DVH text export of a planning system (Eclipse, RayStation, Monaco).
 
 Registered lazily in :data:`radcalc.cli.LAZY_COMMANDS`, so ``radcalc eqd2``
 never imports pydicom. No arithmetic here: the library computes, this prints.
@@ -14,6 +15,7 @@ import click
 from radcalc._tables import text_table
 from radcalc.dicom.rtdose import read_rtdose
 from radcalc.dicom.rtstruct import read_rtstruct
+from radcalc.dosevolume.exports import FORMATS, DVHExport, read_dvh_export
 from radcalc.dosevolume.histogram import DVH, dvh
 from radcalc.dosevolume.metrics import Metric, parse_metric
 from radcalc.errors import InvalidInputError
@@ -54,15 +56,16 @@ def _cell(h: DVH, metric: Metric) -> tuple[str, float | None, str | None]:
 
 
 @click.command("dvh")
-@click.argument("rtdose", type=click.Path(dir_okay=False))
-@click.argument("rtstruct", type=click.Path(dir_okay=False))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="FILES..."
+)
 @click.option(
     "--structure",
     "structure_names",
     multiple=True,
     metavar="NAME",
     help="A structure (exact ROI name); repeat for several. Default: every structure "
-    "with contours.",
+    "with contours (with a volume, for an export).",
 )
 @click.option(
     "--metric",
@@ -72,7 +75,13 @@ def _cell(h: DVH, metric: Metric) -> tuple[str, float | None, str | None]:
     help="Dmax, Dmin, Dmean, D<x>% (D95%), D<x>cc (D0.03cc), V<x>Gy [cc] or V<x>Gy% ; "
     f"repeat for several. Default: {', '.join(DEFAULT_METRICS)}.",
 )
-@click.option("--fx", "fractions", type=float, help="Fractions of the course: EQD2/BED DVHs.")
+@click.option(
+    "--fx",
+    "fractions",
+    type=float,
+    help="Fractions of the course: EQD2/BED DVHs (for an export that states its fractions, "
+    "default the file's).",
+)
 @click.option("--ab", "alpha_beta", type=float, help="Default alpha/beta [Gy] (with --fx).")
 @click.option(
     "--ab-for",
@@ -88,6 +97,20 @@ def _cell(h: DVH, metric: Metric) -> tuple[str, float | None, str | None]:
     show_default=True,
     help="Quantity of converted DVHs (with --fx/--ab).",
 )
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(FORMATS),
+    help="Format of a DVH export (default: detected from the content).",
+)
+@click.option(
+    "--volume",
+    "volumes",
+    multiple=True,
+    metavar="NAME=CC",
+    help="Volume [cm³] of a structure whose export gives none (RayStation; Monaco in %), for "
+    "cc metrics; repeat for several.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option(
     "--plot",
@@ -97,33 +120,55 @@ def _cell(h: DVH, metric: Metric) -> tuple[str, float | None, str | None]:
     "file, e.g. dvh.png (needs matplotlib).",
 )
 def dvh_command(
-    rtdose: str,
-    rtstruct: str,
+    files: tuple[str, ...],
     structure_names: tuple[str, ...],
     metric_texts: tuple[str, ...],
     fractions: float | None,
     alpha_beta: float | None,
     ab_for: tuple[str, ...],
     quantity: str,
+    export_format: str | None,
+    volumes: tuple[str, ...],
     as_json: bool,
     plot_file: str | None,
 ) -> None:
-    """DVH metrics of structures: RTDOSE (total dose of the course) and RTSTRUCT files.
+    """DVH metrics of structures: RTDOSE RTSTRUCT (DICOM), or one DVH EXPORT text file.
+
+    \b
+    radcalc dvh RD.dcm RS.dcm [options]        total dose of the course + structures
+    radcalc dvh EXPORT.txt [options]           Eclipse, RayStation or Monaco DVH export
 
     Doses are in Gy. With --fx N and --ab A the metrics are in EQD2 (or BED),
-    computed per voxel with each voxel's own dose per fraction; --ab is the
-    required default and --ab-for NAME=VALUE sets one structure's alpha/beta.
-    Masks: exact partial volumes, half-slice end-caps, sub-voxel dose
-    sampling (see the radcalc.dosevolume docs). Exit status 1 when a file or
-    a structure cannot be used (the other structures are still printed).
+    computed per voxel (DICOM) or per dose point of the exported DVH, each with
+    its own dose per fraction; --ab is the required default and --ab-for
+    NAME=VALUE sets one structure's alpha/beta. DICOM masks: exact partial
+    volumes, half-slice end-caps, sub-voxel dose sampling (see the
+    radcalc.dosevolume docs). Exit status 1 when a file or a structure cannot
+    be used (the other structures are still printed).
     """
-    if (fractions is None) != (alpha_beta is None):
-        raise click.UsageError("--fx and --ab go together (an EQD2/BED DVH needs both)")
+    if len(files) not in (1, 2):
+        raise click.UsageError(
+            f"give one DVH export, or an RT Dose and an RT Structure Set file; got {len(files)} "
+            "files"
+        )
     if ab_for and alpha_beta is None:
         raise click.UsageError("--ab-for needs --fx and the default --ab")
     if plot_file is not None and alpha_beta is None:
         raise click.UsageError("--plot needs --fx and --ab (it draws physical dose and EQD2)")
     metrics = [parse_metric(m) for m in (metric_texts or DEFAULT_METRICS)]
+    if len(files) == 1:
+        if fractions is not None and alpha_beta is None:
+            raise click.UsageError("--fx needs --ab (an EQD2/BED DVH needs both)")
+        _export_command(
+            files[0], structure_names, metrics, fractions, alpha_beta, ab_for, quantity,
+            export_format, volumes, as_json, plot_file,
+        )  # fmt: skip
+        return
+    if export_format is not None or volumes:
+        raise click.UsageError("--format and --volume are for a DVH export (one file)")
+    if (fractions is None) != (alpha_beta is None):
+        raise click.UsageError("--fx and --ab go together (an EQD2/BED DVH needs both)")
+    rtdose, rtstruct = files
     grid = read_rtdose(rtdose)
     structure_set = read_rtstruct(rtstruct)
     if (
@@ -161,21 +206,130 @@ def dvh_command(
             convert = h.to_eqd2 if quantity == "eqd2" else h.to_bed
             h = convert(fractions=fractions, alpha_beta=ab)
         shown[structure.name] = h
-    unit = "Gy" if alpha_beta is None else f"Gy {quantity.upper()}"
+    _report(
+        {"rtdose": str(rtdose), "rtstruct": str(rtstruct)},
+        shown,
+        physical,
+        used_ab,
+        metrics,
+        fractions,
+        quantity if alpha_beta is not None else None,
+        as_json,
+        plot_file,
+        failures,
+        numbers={name: structure_set[name].number for name in shown},
+        per="voxel",
+    )
+
+
+def _volumes_for(entries: tuple[str, ...]) -> dict[str, float]:
+    """``--volume NAME=CC`` options to a mapping (names are checked by the reader)."""
+    mapping: dict[str, float] = {}
+    for entry in entries:
+        name, separator, text = entry.rpartition("=")
+        if not separator or not name:
+            raise InvalidInputError(f"--volume must be NAME=CC, got {entry!r}")
+        try:
+            mapping[name] = float(text)
+        except ValueError:
+            raise InvalidInputError(f"--volume {entry!r}: the volume must be a number") from None
+    return mapping
+
+
+def _export_command(
+    path: str,
+    structure_names: tuple[str, ...],
+    metrics: list[Metric],
+    fractions: float | None,
+    alpha_beta: float | None,
+    ab_for: tuple[str, ...],
+    quantity: str,
+    export_format: str | None,
+    volumes: tuple[str, ...],
+    as_json: bool,
+    plot_file: str | None,
+) -> None:
+    export: DVHExport = read_dvh_export(path, format=export_format, volume_cc=_volumes_for(volumes))
+    for name in export.empty:
+        click.echo(f"note: {name!r} has zero volume in the file; skipped", err=True)
+    overrides = _alpha_beta_for(ab_for, export.names)
+    names = list(structure_names) if structure_names else list(export.names)
+    physical = {name: export[name] for name in names}
+    shown = dict(physical)
+    used_ab: dict[str, float] = {}
+    if alpha_beta is not None:
+        n = export.resolve_fractions(fractions)
+        fractions = n
+        for name, h in physical.items():
+            used_ab[name] = overrides.get(name, alpha_beta)
+            convert = h.to_eqd2 if quantity == "eqd2" else h.to_bed
+            shown[name] = convert(fractions=n, alpha_beta=used_ab[name])
+    _report(
+        {
+            "export": str(path),
+            "format": export.format,
+            "patient_id": export.patient_id,
+            "patient_name": export.patient_name,
+            "plan": export.plan,
+            "prescription_gy": export.prescription_gy,
+            "empty": list(export.empty),
+        },
+        shown,
+        physical,
+        used_ab,
+        metrics,
+        fractions,
+        quantity if alpha_beta is not None else None,
+        as_json,
+        plot_file,
+        [],
+        numbers=None,
+        per="dose point of the exported DVH",
+    )
+
+
+def _volume_cc(h: DVH) -> float | None:
+    try:
+        return h.volume_cc
+    except InvalidInputError:
+        return None
+
+
+def _report(
+    files: dict[str, Any],
+    shown: dict[str, DVH],
+    physical: dict[str, DVH],
+    used_ab: dict[str, float],
+    metrics: list[Metric],
+    fractions: float | None,
+    quantity: str | None,
+    as_json: bool,
+    plot_file: str | None,
+    failures: list[str],
+    *,
+    numbers: dict[str, int] | None,
+    per: str,
+) -> None:
+    """Print the table or JSON of the shown DVHs, the notes, the plot; fail on failures."""
+    unit = "Gy" if quantity is None else f"Gy {quantity.upper()}"
     records = []
     rows = []
     notes: list[str] = []
     for name, h in shown.items():
-        record: dict[str, Any] = {
-            "name": name,
-            "number": structure_set[name].number,
-            "volume_cc": h.volume_cc,
-            "quantity": h.quantity,
-            "alpha_beta": used_ab.get(name),
-            "metrics": {},
-            "convention": h.convention,
-        }
-        row = [name, f"{h.volume_cc:.3f}"]
+        volume = _volume_cc(h)
+        record: dict[str, Any] = {"name": name}
+        if numbers is not None:
+            record["number"] = numbers[name]
+        record.update(
+            {
+                "volume_cc": volume,
+                "quantity": h.quantity,
+                "alpha_beta": used_ab.get(name),
+                "metrics": {},
+                "convention": h.convention,
+            }
+        )
+        row = [name, "-" if volume is None else f"{volume:.3f}"]
         for metric in metrics:
             text, value, reason = _cell(h, metric)
             row.append(text)
@@ -192,10 +346,9 @@ def dvh_command(
         records.append(record)
     if as_json:
         document = {
-            "rtdose": str(rtdose),
-            "rtstruct": str(rtstruct),
+            **files,
             "fractions": fractions,
-            "quantity": "physical" if alpha_beta is None else quantity.upper(),
+            "quantity": "physical" if quantity is None else quantity.upper(),
             "structures": records,
             "errors": failures,
         }
@@ -211,9 +364,9 @@ def dvh_command(
         if shown:
             first = next(iter(shown.values()))
             click.echo(f"Convention: {first.convention}.")
-            if fractions is not None:
+            if quantity is not None and fractions is not None:
                 click.echo(
-                    f"{quantity.upper()} per voxel with its own dose per fraction, "
+                    f"{quantity.upper()} per {per} with its own dose per fraction, "
                     f"{fractions:g} fractions."
                 )
     for note in notes:
@@ -221,10 +374,11 @@ def dvh_command(
     if plot_file is not None and physical and fractions is not None:
         from radcalc.plot import plot_dvh, save_figure
 
+        unit_of_plot = "cc" if all(_volume_cc(h) for h in physical.values()) else "%"
         save_figure(
             plot_file,
             lambda ax: plot_dvh(
-                physical, fractions=fractions, alpha_beta=used_ab, volume_unit="cc", ax=ax
+                physical, fractions=fractions, alpha_beta=used_ab, volume_unit=unit_of_plot, ax=ax
             ),
         )
     if failures:

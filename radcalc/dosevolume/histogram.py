@@ -399,7 +399,8 @@ class DVH:
             return float(self.volume[0])
         raise InvalidInputError(
             f"DVH {self.name!r}: the structure volume is unknown (a DVH in % without "
-            "total_volume_cc)"
+            "total_volume_cc; for a DVH export give volume_cc={name: cc}, on the command line "
+            "--volume NAME=CC)"
         )
 
     def _whole(self) -> float:
@@ -527,7 +528,8 @@ class DVH:
         except InvalidInputError:
             raise InvalidInputError(
                 f"DVH {self.name!r}: {text} needs the structure volume, which this DVH in % "
-                "does not give (total_volume_cc)"
+                "does not give (total_volume_cc; for a DVH export give volume_cc={name: cc}, "
+                "on the command line --volume NAME=CC)"
             ) from None
 
     def _curve_mean(self, dose_function: Any) -> float:
