@@ -980,19 +980,10 @@ class _CourseFiles:
     def _read(self) -> None:
         course = self.course
         if course.dvh_export is not None:
-            import importlib
+            from radcalc.dosevolume.exports import read_dvh_export
 
-            try:
-                exports = importlib.import_module("radcalc.dosevolume.exports")
-            except ModuleNotFoundError as exc:
-                if exc.name not in ("radcalc.dosevolume.exports", "radcalc.dosevolume"):
-                    raise
-                raise self.error(
-                    "DVH exports need radcalc.dosevolume.exports, which this radcalc does not "
-                    "have; give rtdose and rtstruct instead"
-                ) from None
-            export = exports.read_dvh_export(course.dvh_export)
-            fractions = getattr(export, "fractions", None)
+            export = read_dvh_export(course.dvh_export)
+            fractions = export.fractions
             if fractions is not None and fractions != course.schedule.fractions:
                 raise self.error(
                     f"{course.dvh_export} is a plan of {fractions} fractions but the course's "

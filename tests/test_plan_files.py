@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -291,48 +290,45 @@ def test_rule_metric_schema() -> None:
     assert all(r.metric is None for r in load_constraint_set("nieder2006-cord").rules)
 
 
-# --- DVH exports (radcalc.dosevolume.exports is another helper's module) -------------------
+# --- DVH exports of planning systems (issue 13) ----------------------------------------------
 
 
-def test_dvh_export_without_the_module(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (folder / "export.txt").write_text("a DVH export", encoding="utf-8")
-    monkeypatch.setitem(sys.modules, "radcalc.dosevolume.exports", None)
-    plan = load_plan(
-        write_plan(
-            folder,
-            '[[course]]\nschedule = "20/10"\ndvh_export = "export.txt"\n[[organ]]\nname = "cord"\n',
-        )
+def test_dvh_export_course(folder: Path) -> None:
+    # An Eclipse export (cp1252, CRLF, cGy, % volumes) of a step DVH: 18 Gy to the
+    # whole cord, so every dose metric is 18 Gy (closed form, within one 0.1 Gy bin).
+    from dvh_export_writers import write_eclipse
+
+    cord = DVH.from_voxels([18.0, 18.0], [0.5, 0.5], name="Spinal Cord")
+    ptv = DVH.from_voxels([20.0, 20.0], [5.0, 5.0], name="PTV")
+    write_eclipse(folder / "export.txt", [ptv, cord])
+    text = (
+        '[[course]]\nschedule = "20/10"\ndvh_export = "export.txt"\n'
+        '[[organ]]\nname = "cord"\nmetric = "D0.03cc"\n'
     )
-    with pytest.raises(PlanFileError, match=r"DVH exports need radcalc.dosevolume.exports"):
-        check_plan(plan)
-
-
-def test_dvh_export_with_a_stand_in_reader(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (folder / "export.txt").write_text("a DVH export", encoding="utf-8")
-    read: list[Path] = []
-
-    class Export:
-        names = ("PTV", "Spinal Cord")
-        fractions = 10
-
-        def __getitem__(self, name: str) -> DVH:
-            return DVH.from_voxels([12.0, 18.0], [1.0, 1.0], name=name)
-
-    def read_dvh_export(path: Path) -> Export:
-        read.append(path)
-        return Export()
-
-    module = types.ModuleType("radcalc.dosevolume.exports")
-    module.read_dvh_export = read_dvh_export  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "radcalc.dosevolume.exports", module)
-    text = '[[course]]\nschedule = "20/10"\ndvh_export = "export.txt"\n[[organ]]\nname = "cord"\n'
     organ = resolve_doses(load_plan(write_plan(folder, text))).organs[0]
-    assert read == [folder / "export.txt"]
-    assert organ.max_dose == (18.0,)
-    assert organ.dose_sources == ("Dmax 18.00 Gy of ROI 'Spinal Cord' from DVH export export.txt",)
-    wrong = text.replace("20/10", "40/20")
-    with pytest.raises(PlanFileError, match=r"a plan of 10 fractions but the course's schedule"):
-        resolve_doses(load_plan(write_plan(folder, wrong)))
+    assert organ.max_dose[0] == pytest.approx(18.0, abs=0.1)
+    assert organ.dose_sources[0] == (
+        f"D0.03cc {organ.max_dose[0]:.2f} Gy of ROI 'Spinal Cord' from DVH export export.txt"
+    )
+    result = CliRunner().invoke(main, ["check", str(folder / "plan.toml"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "from DVH export export.txt" in result.output
+
+
+def test_dvh_export_course_of_the_wrong_plan(folder: Path) -> None:
+    # A RayStation export whose header names 20 fractions, for a course of 10.
+    from dvh_export_writers import write_raystation
+
+    cord = DVH.from_voxels([18.0, 18.0], [0.5, 0.5], name="Spinal Cord")
+    path = write_raystation(folder / "export.txt", [cord])
+    text = path.read_text(encoding="utf-8").replace("#Dosename:", "#Fractions: 20\n#Dosename:")
+    path.write_text(text, encoding="utf-8")
+    plan = '[[course]]\nschedule = "20/10"\ndvh_export = "export.txt"\n[[organ]]\nname = "cord"\n'
+    with pytest.raises(PlanFileError, match=r"a plan of 20 fractions but the course's schedule"):
+        resolve_doses(load_plan(write_plan(folder, plan)))
+    missing = plan.replace("export.txt", "nowhere.txt")
+    with pytest.raises(InvalidInputError, match=r"nowhere.txt"):
+        resolve_doses(load_plan(write_plan(folder, missing)))
 
 
 # --- invalid plans and files ---------------------------------------------------------------
