@@ -22,9 +22,9 @@ from radcalc.uncertainty import (
     parse_alpha_beta,
 )
 
-ranges = st.tuples(
-    st.floats(0.5, 20, allow_nan=False), st.floats(1.0, 4.0, allow_nan=False)
-).map(lambda t: AlphaBetaRange(t[0], t[0] * t[1]))
+ranges = st.tuples(st.floats(0.5, 20, allow_nan=False), st.floats(1.0, 4.0, allow_nan=False)).map(
+    lambda t: AlphaBetaRange(t[0], t[0] * t[1])
+)
 fractions = st.integers(1, 60)
 #: (total dose [Gy], fractions) with 0.5-10 Gy per fraction (inside LQ's range, no notes)
 schedules = st.tuples(st.floats(0.5, 10.0), fractions).map(lambda t: (t[0] * t[1], t[1]))
@@ -136,7 +136,9 @@ def test_eqdx_and_dose_for_eqd2_through_the_wrapper() -> None:
     rng = AlphaBetaRange(2, 4)
     b = bounds(radcalc.eqdx, 30, 5, reference_dose_per_fraction=3, alpha_beta=rng)
     assert b.alpha_beta_low == 4.0 and b.alpha_beta_high == 2.0
-    assert b.high == pytest.approx(radcalc.eqdx(30, 5, reference_dose_per_fraction=3, alpha_beta=2), rel=1e-12)
+    assert b.high == pytest.approx(
+        radcalc.eqdx(30, 5, reference_dose_per_fraction=3, alpha_beta=2), rel=1e-12
+    )
     d = bounds(radcalc.dose_for_eqd2, 60, 5, alpha_beta=rng)
     assert d.low == pytest.approx(radcalc.dose_for_eqd2(60, 5, alpha_beta=2), rel=1e-12)
     assert d.high == pytest.approx(radcalc.dose_for_eqd2(60, 5, alpha_beta=4), rel=1e-12)
