@@ -120,21 +120,18 @@ def main() -> None:
     """
 
 
-class _AlphaBetaType(click.ParamType):
-    """``--ab``: one alpha/beta (``3``) or a range (``2:4``) [Gy]."""
+def _alpha_beta_values(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--ab``: one alpha/beta (``3``) or a range (``2:4``) [Gy], read by
+    :func:`radcalc.uncertainty.parse_alpha_beta`; a bad value is a usage error."""
+    try:
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            return tuple(parse_alpha_beta(item) for item in value)
+        return parse_alpha_beta(value)
+    except RadcalcError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
-    name = "AB"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, (float, AlphaBetaRange)):
-            return value
-        try:
-            return parse_alpha_beta(value)
-        except RadcalcError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-ALPHA_BETA = _AlphaBetaType()
 
 _RANGE_HELP = (
     " A range LOW:HIGH (e.g. 2:4) gives the low and high bound of each result over it, "
@@ -146,7 +143,8 @@ def _alpha_beta_option(func: F) -> F:
     return click.option(
         "--ab",
         "alpha_betas",
-        type=ALPHA_BETA,
+        metavar="AB",
+        callback=_alpha_beta_values,
         multiple=True,
         required=True,
         help="Tissue alpha/beta [Gy]; repeat for one row each (--ab 3 --ab 10)." + _RANGE_HELP,
@@ -596,8 +594,7 @@ def solve(
             results.append(_solve_range(target, fractions, dose_per_fraction, ab, corrections))
         elif fractions is not None:
             results.append(_solve_dose(target, fractions, ab, corrections))
-        else:
-            assert dose_per_fraction is not None  # noqa: S101 - checked above (for mypy)
+        elif dose_per_fraction is not None:
             results.append(_solve_fractions(target, dose_per_fraction, ab, corrections))
     _emit([row for row, _ in results], as_json, [line for _, line in results])
 
@@ -633,8 +630,7 @@ def _solve_range(
                 f"EQD2 {target:g} Gy in {fractions} fx at alpha/beta {alpha_beta.low:g}:"
                 f"{alpha_beta.high:g} Gy: total dose {_bounds_text(dose)}"
             )
-        else:
-            assert dose_per_fraction is not None  # noqa: S101 - the caller checked
+        elif dose_per_fraction is not None:
             n = alpha_beta_bounds(
                 lambda ab: lq.fractions_for_eqd2(
                     target, dose_per_fraction, alpha_beta=ab, **options
@@ -647,6 +643,8 @@ def _solve_range(
                 f"EQD2 {target:g} Gy at {dose_per_fraction:g} Gy/fx, alpha/beta "
                 f"{alpha_beta.low:g}:{alpha_beta.high:g} Gy: {_bounds_text(n, 'fractions')}"
             )
+        else:  # pragma: no cover - solve() checked
+            raise click.UsageError("give exactly one of --fx and --dose-per-fraction")
     row.update(
         _applied(corrections, corrections.per_day, corrections.interval, corrections.days, dpf)
     )
@@ -796,7 +794,8 @@ def _history_options(func: F) -> F:
         click.option(
             "--ab",
             "alpha_beta",
-            type=ALPHA_BETA,
+            metavar="AB",
+            callback=_alpha_beta_values,
             help="The organ's alpha/beta [Gy]; one value, no default." + _RANGE_HELP,
         ),
         click.option("--recovery", default="none", show_default=True, help=_RECOVERY_HELP),
