@@ -120,17 +120,27 @@ def main() -> None:
     """
 
 
-def _alpha_beta_values(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """``--ab``: one alpha/beta (``3``) or a range (``2:4``) [Gy], read by
-    :func:`radcalc.uncertainty.parse_alpha_beta`; a bad value is a usage error."""
+def _alpha_beta_value(ctx: click.Context, param: click.Parameter, text: str) -> Any:
+    if ":" in text:
+        return parse_alpha_beta(text)  # an invalid range: one Error: line, exit 1
     try:
-        if value is None:
-            return None
-        if isinstance(value, tuple):
-            return tuple(parse_alpha_beta(item) for item in value)
-        return parse_alpha_beta(value)
-    except RadcalcError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        return float(text)  # checked by the library, as every number (exit 1)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a number or a range LOW:HIGH (e.g. 3 or 2:4) [Gy]",
+            ctx=ctx,
+            param=param,
+        ) from None
+
+
+def _alpha_beta_values(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--ab``: one alpha/beta (``3``) or a range (``2:4``, an
+    :class:`~radcalc.uncertainty.AlphaBetaRange`) [Gy]."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(_alpha_beta_value(ctx, param, item) for item in value)
+    return _alpha_beta_value(ctx, param, value)
 
 
 _RANGE_HELP = (
@@ -1269,7 +1279,23 @@ def _terminal_width() -> int:
     "not_evaluated and rows (one object per rule with keys rule, set, status, value, limit, "
     "unit, source and more).",
 )
-def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bool) -> None:
+@click.option(
+    "--ab-range",
+    "ab_ranges",
+    metavar="ORGAN=LOW:HIGH",
+    multiple=True,
+    help="Judge the rules of a plan organ (its name as in the plan; 'target' for the "
+    "target rules) over an alpha/beta range [Gy], where its alpha/beta would apply (rules "
+    "whose source states the alpha/beta keep it): robust PASS/FAIL, or WARN 'depends on "
+    "alpha/beta' with the alpha/beta at which it flips. Repeatable.",
+)
+def check(
+    plan_file: str,
+    extra_sets: tuple[str, ...],
+    strict: bool,
+    as_json: bool,
+    ab_ranges: tuple[str, ...],
+) -> None:
     """Check a re-irradiation plan (TOML) against consensus constraint sets.
 
     Prints one block per rule: status (PASS, WARN, FAIL, INFO, N/A), the
@@ -1286,10 +1312,25 @@ def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bo
     usage error.
 
     Example: radcalc check plan.toml --set my_clinic.toml --strict
+
+    Over alpha/beta ranges: radcalc check plan.toml --ab-range target=5:15
+    --ab-range "spinal cord=2:4"
     """
     from radcalc.check import check_plan
 
-    report = check_plan(plan_file, extra_sets=extra_sets)
+    ranges: dict[str, AlphaBetaRange] = {}
+    for item in ab_ranges:
+        organ, equals, text = item.rpartition("=")
+        value = parse_alpha_beta(text) if equals and organ.strip() else None
+        if not isinstance(value, AlphaBetaRange):
+            raise click.UsageError(
+                f"--ab-range takes ORGAN=LOW:HIGH (e.g. 'spinal cord=2:4' or target=8:12), "
+                f"got {item!r}"
+            )
+        if organ.strip() in ranges:
+            raise click.UsageError(f"--ab-range given twice for {organ.strip()!r}")
+        ranges[organ.strip()] = value
+    report = check_plan(plan_file, extra_sets=extra_sets, alpha_beta_ranges=ranges)
     status = report.exit_status(strict=strict)
     if as_json:
         data = report.to_dict(strict=strict)
