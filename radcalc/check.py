@@ -60,10 +60,11 @@ exit   ``radcalc check``
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -1226,12 +1227,12 @@ def _over_range(
 
         name = "organ's α/β range"
     statuses = {at(float(x)).status for x in ab_range.grid()}
+
+    def has_status(status: Status) -> Callable[[float], bool]:
+        return lambda alpha_beta: at(alpha_beta).status == status
+
     flips = sorted(
-        {
-            flip
-            for status in statuses
-            for flip in alpha_beta_flips(lambda x, s=status: at(x).status == s, ab_range)
-        }
+        {flip for status in statuses for flip in alpha_beta_flips(has_status(status), ab_range)}
     )
     try:
         values = alpha_beta_bounds(lambda x: at(float(x)).value, ab_range, elementwise=False)
@@ -1256,7 +1257,7 @@ def _over_range(
         edges = [ab_range.low, *flips, ab_range.high]
         parts = [
             f"{at(math.sqrt(a * b)).status} for α/β {a:.4g} to {b:.4g} Gy"
-            for a, b in zip(edges, edges[1:], strict=False)
+            for a, b in itertools.pairwise(edges)
         ]
         verdict = (
             "depends on α/β: "
