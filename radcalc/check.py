@@ -1231,9 +1231,13 @@ def _over_range(
     def has_status(status: Status) -> Callable[[float], bool]:
         return lambda alpha_beta: at(alpha_beta).status == status
 
-    flips = sorted(
+    found = sorted(
         {flip for status in statuses for flip in alpha_beta_flips(has_status(status), ab_range)}
     )
+    flips: list[float] = []
+    for flip in found:  # one change seen by two statuses' searches: once
+        if not flips or flip / flips[-1] - 1 > 1e-5:
+            flips.append(flip)
     try:
         values = alpha_beta_bounds(lambda x: at(float(x)).value, ab_range, elementwise=False)
     except InvalidInputError:  # a value that is not finite somewhere: FAIL there

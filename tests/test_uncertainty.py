@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -286,3 +287,233 @@ INVALID = [
 def test_invalid(call: object, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         call()  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- check_plan
+
+
+NPC = {
+    "constraint_sets": ["li2024-npc-postop", "nieder2006-cord"],
+    "course": [
+        {"schedule": "70/35", "interval_to_next": "24m"},
+        {"schedule": "65/54 bid", "intent": "postoperative"},
+    ],
+    "organ": [{"name": "spinal cord", "max_dose": [45.0, 20.0], "alpha_beta": 2}],
+}
+
+
+def _rows(report: radcalc.CheckReport) -> dict[str, radcalc.CheckRow]:
+    return {row.rule_id: row for row in report.rows}
+
+
+def test_check_target_range_flips_at_the_closed_form_alpha_beta() -> None:
+    # 65 Gy in 54 fx: EQD2 = 65 (d + a)/(2 + a) = 60 Gy  <=>  a = (120 - 65 d)/5, d = 65/54
+    report = radcalc.check_plan(NPC, alpha_beta_ranges={"target": AlphaBetaRange(5, 15)})
+    rows = _rows(report)
+    low = rows["eqd2-min"]
+    assert low.status == "WARN"
+    assert low.detail.startswith("depends on α/β: FAIL for α/β 5 to 8.352 Gy, PASS")
+    (flip,) = low.alpha_beta_flips
+    assert flip == pytest.approx((120 - 65 * 65 / 54) / 5, rel=2e-6)
+    assert low.alpha_beta == 5.0  # the least favourable end for a lower limit
+    assert low.value == pytest.approx(radcalc.eqd2(65, 54, alpha_beta=5), rel=1e-12)
+    assert low.value_range == pytest.approx(
+        (radcalc.eqd2(65, 54, alpha_beta=5), radcalc.eqd2(65, 54, alpha_beta=15)), rel=1e-12
+    )
+    assert low.alpha_beta_text() == "5 to 15"
+    high = rows["eqd2-max"]
+    assert high.status == "PASS" and high.detail.startswith("robust PASS over α/β 5–15 Gy")
+    assert high.alpha_beta == 15.0 and high.alpha_beta_flips == ()
+    # rules without an alpha/beta are untouched
+    assert rows["dose-per-fraction"].alpha_beta_range is None
+    data = low.to_dict()
+    assert data["alpha_beta_range"] == [5.0, 15.0] and len(data["alpha_beta_flips"]) == 1
+
+
+def test_check_robust_fail_and_width_zero_equals_point_check() -> None:
+    report = radcalc.check_plan(NPC, alpha_beta_ranges={"target": AlphaBetaRange(2, 5)})
+    assert _rows(report)["eqd2-min"].status == "FAIL"
+    assert _rows(report)["eqd2-min"].detail.startswith("robust FAIL over α/β 2–5 Gy")
+    assert report.exit_status() == 3
+    zero = _rows(radcalc.check_plan(NPC, alpha_beta_ranges={"target": AlphaBetaRange(9, 9)}))
+    point = _rows(radcalc.check_plan({**NPC, "target_alpha_beta": 9}))
+    for rule_id in ("eqd2-min", "eqd2-max"):
+        assert zero[rule_id].status == point[rule_id].status
+        assert zero[rule_id].value == pytest.approx(point[rule_id].value, rel=1e-12)
+
+
+def test_check_range_not_used_where_the_source_states_alpha_beta() -> None:
+    report = radcalc.check_plan(NPC, alpha_beta_ranges={"spinal cord": AlphaBetaRange(2, 4)})
+    row = _rows(report)["cumulative-bed"]
+    assert row.alpha_beta == 2.0 and row.alpha_beta_range is None
+    assert "α/β range 2–4 Gy given for spinal cord not used" in row.detail
+
+
+def _assumed_organ_set(tmp_path: object) -> str:
+    from user_sets import user_set_toml
+
+    text = user_set_toml(limit=75.0).replace(
+        "alpha_beta_assumed = false",
+        'alpha_beta_assumed = true\nalpha_beta_note = "assumption for the test"',
+    )
+    path = tmp_path / "assumed.toml"  # type: ignore[operator]
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_check_organ_range_with_an_assumed_alpha_beta(tmp_path: object) -> None:
+    # cord: 30 Gy in 5 fx then 20 Gy in 20 fx (1 Gy/fx), no recovery:
+    # cumulative EQD2 = (30 (6 + a) + 20 (1 + a))/(2 + a) = 75  <=>  a = 2
+    plan = {
+        "course": [
+            {"schedule": "30/5", "interval_to_next": "24m"},
+            {"schedule": "20/20"},
+        ],
+        "organ": [{"name": "spinal cord", "max_dose": [30.0, 20.0], "alpha_beta": 2}],
+    }
+    cset = _assumed_organ_set(tmp_path)
+    report = radcalc.check_plan(
+        plan,
+        constraint_sets=[cset],
+        alpha_beta_ranges={"spinal cord": AlphaBetaRange(1, 4)},
+    )
+    (row,) = report.rows
+    assert row.status == "WARN"
+    assert row.alpha_beta_flips == pytest.approx((2.0,), rel=2e-6)
+    assert row.detail.startswith("depends on α/β: FAIL for α/β 1 to 2 Gy, PASS for α/β 2 to 4")
+    assert row.alpha_beta == 1.0  # the highest cumulative EQD2 (an upper limit)
+
+
+INVALID_CHECK = [
+    ("unknown organ", {"cord": AlphaBetaRange(2, 4)}, "'cord' is not an organ of the plan"),
+    ("not a range", {"target": 3}, r"alpha_beta_ranges\['target'\] must be an AlphaBetaRange"),
+    ("not a mapping", [AlphaBetaRange(2, 4)], "alpha_beta_ranges must be a mapping"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ranges", "match"), [c[1:] for c in INVALID_CHECK], ids=[c[0] for c in INVALID_CHECK]
+)
+def test_check_invalid_ranges(ranges: object, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        radcalc.check_plan(NPC, alpha_beta_ranges=ranges)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def run():  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from radcalc.cli import main
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args))
+
+
+def test_cli_eqd2_and_bed_range(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("eqd2", "--schedule", "30/5", "--ab", "2:4", "--ab", "3")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "30 Gy in 5 fx (6 Gy/fx), alpha/beta 2:4 Gy: EQD2 50.00 to 60.00 Gy (low at alpha/beta"
+        " 4 Gy, high at alpha/beta 2 Gy), BED 75.00 to 120.00 Gy (low at alpha/beta 4 Gy, high"
+        " at alpha/beta 2 Gy)",
+        "30 Gy in 5 fx (6 Gy/fx), alpha/beta 3 Gy: EQD2 54.00 Gy, BED 90.00 Gy",
+    ]
+    data = json.loads(run("bed", "--dose", "30", "--fx", "5", "--ab", "2:4", "--json").output)
+    assert data[0]["alpha_beta_range"] == [2.0, 4.0]
+    assert data[0]["bed"] == {
+        "low": 75.0,
+        "high": 120.0,
+        "alpha_beta_low": 4.0,
+        "alpha_beta_high": 2.0,
+    }
+
+
+def test_cli_solve_range(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("solve", "--eqd2", "60", "--fx", "5", "--ab", "2:4", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert row["dose"]["low"] == pytest.approx(radcalc.dose_for_eqd2(60, 5, alpha_beta=2))
+    assert row["dose"]["alpha_beta_high"] == 4.0
+    result = run("solve", "--eqd2", "60", "--dose-per-fraction", "3", "--ab", "2:4")
+    assert "EQD2 60 Gy at 3 Gy/fx, alpha/beta 2:4 Gy: 16.00 to 17.14 fractions" in result.output
+
+
+def test_cli_reirr_range(run) -> None:  # type: ignore[no-untyped-def]
+    args = ["reirr", "--prior", "70/35", "--interval", "24m", "--new", "30/5", "--ab", "2:4"]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    low = radcalc.cumulative_eqd2([70, 30], [35, 5], [24], alpha_beta=4)
+    high = radcalc.cumulative_eqd2([70, 30], [35, 5], [24], alpha_beta=2)
+    assert f"cumulative EQD2 {low:.2f} to {high:.2f} Gy (low at alpha/beta 4 Gy" in result.output
+    data = json.loads(run(*args, "--json").output)
+    assert data["cumulative_eqd2"]["high"] == pytest.approx(high, rel=1e-12)
+    assert data["alpha_beta_range"] == [2.0, 4.0]
+
+
+def test_cli_budget_range(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    args = ["budget", "--prior", "30/5", "--interval", "12m", "--limit", "100", "--ab", "1:10"]
+    result = run(*args, "--fx", "5", "--fx", "30", "--plot", str(tmp_path / "b.png"))
+    assert result.exit_code == 0, result.output
+    assert "30 fx: max organ dose 39.08 to 60.00 Gy (low at alpha/beta 1 Gy" in result.output
+    assert (tmp_path / "b.png").stat().st_size > 0
+    data = json.loads(run(*args, "--fx", "30", "--json").output)
+    (option,) = data["options"]
+    assert option["fractions"] == 30
+    assert option["max_dose"]["high"] == pytest.approx(
+        radcalc.max_new_dose(100, [30], [5], [12], fractions=30, alpha_beta=10), rel=1e-12
+    )
+    assert data["remaining_eqd2"]["low"] == pytest.approx(30.0)
+
+
+def test_cli_check_ab_range(run) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    plan = str(
+        Path(__file__).resolve().parents[1] / "examples" / "plans" / "npc_reirradiation.toml"
+    )
+    result = run("check", plan, "--ab-range", "target=5:15", "--ab-range", "spinal cord=2:4")
+    assert result.exit_code == 0, result.output
+    assert "WARN    li2024-npc-postop:eqd2-min" in result.output
+    assert "depends on α/β: FAIL for α/β 5 to 8.352 Gy" in result.output
+    data = json.loads(run("check", plan, "--ab-range", "target=2:5", "--json").output)
+    assert data["rows"][0]["status"] == "FAIL" and data["exit_status"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["eqd2", "--schedule", "30/5", "--ab", "4:2"], 1, "Error: alpha_beta range must have low"),
+        (["eqd2", "--schedule", "30/5", "--ab", "x"], 2, "'x' is not a number or a range"),
+        (["eqd2", "--schedule", "30/5", "--ab", "0:2"], 1, "low must be a finite number > 0"),
+        (["check", "plan.toml", "--ab-range", "cord"], 2, "--ab-range takes ORGAN=LOW:HIGH"),
+        (["check", "plan.toml", "--ab-range", "cord=3"], 2, "--ab-range takes ORGAN=LOW:HIGH"),
+        (
+            [
+                "budget",
+                "--prior",
+                "45/25",
+                "--interval",
+                "24m",
+                "--set",
+                "nieder2006-cord",
+                "--organ",
+                "spinal cord",
+                "--fx",
+                "5",
+                "--ab",
+                "2:4",
+            ],
+            2,
+            "an alpha/beta range does not apply",
+        ),
+    ],  # fmt: skip
+    ids=["reversed", "word", "zero", "no-range", "one-value", "stated-by-set"],
+)
+def test_cli_range_errors(run, args, code, message) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
