@@ -509,7 +509,7 @@ def test_cli_check_ab_range(run) -> None:  # type: ignore[no-untyped-def]
             2,
             "an alpha/beta range does not apply",
         ),
-    ],  # fmt: skip
+    ],
     ids=["reversed", "word", "zero", "no-range", "one-value", "stated-by-set"],
 )
 def test_cli_range_errors(run, args, code, message) -> None:  # type: ignore[no-untyped-def]
