@@ -12,11 +12,12 @@ unit. Nothing needs a display: in a script or on a server, draw into
 Where an α/β [Gy] is asked for, a number draws one curve and a range draws
 a band: the curves at the low and the high α/β and the region between them
 filled. A range is ``(low, high)`` or any object with ``low`` and ``high``
-attributes (e.g. ``radcalc.AlphaBetaRange`` of issue 11). For a fixed
-schedule the EQD2 of a dose is monotone in α/β, so the two end curves bound
-every α/β in the range (see :func:`plot_dvh`); the dose budget is not
-monotone in α/β, so :func:`plot_budget` draws the envelope of the budgets it
-is given.
+attributes (e.g. :class:`radcalc.AlphaBetaRange`). For a fixed schedule
+the EQD2 of a dose is monotone in α/β, so the two end curves bound every α/β
+in the range (see :func:`plot_dvh`). :func:`plot_budget` draws the envelope
+of the budgets it is given (one organ's budget is monotone in α/β too, see
+:mod:`radcalc.uncertainty`, so the budgets at the two ends suffice; sample
+the range for anything that combines budgets).
 
 The DVH protocol
 ----------------
