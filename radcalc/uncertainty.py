@@ -392,7 +392,8 @@ def _extreme(
             full = best_at.copy()
             full[index] = x
             result = _values(func(full.reshape(shape)), x)
-            return sign * np.broadcast_to(result, shape).reshape(-1)[index]
+            flat: np.ndarray = np.broadcast_to(result, shape).reshape(-1)
+            return sign * flat[index]
         out = np.empty(index.size)
         for j, (i, xi) in enumerate(zip(index, x, strict=True)):
             result = _values(func(float(xi)), xi)
