@@ -392,8 +392,9 @@ def _extreme(
             full = best_at.copy()
             full[index] = x
             result = _values(func(full.reshape(shape)), x)
-            flat: np.ndarray = np.broadcast_to(result, shape).reshape(-1)
-            return sign * flat[index]
+            flat = np.broadcast_to(result, shape).reshape(-1)
+            picked: np.ndarray = sign * flat[index]
+            return picked
         out = np.empty(index.size)
         for j, (i, xi) in enumerate(zip(index, x, strict=True)):
             result = _values(func(float(xi)), xi)
