@@ -22,6 +22,9 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   Eclipse, RayStation and Monaco: ``read_dvh_export``, ``DVHExport``.
 * Everything above except the LQ core is loaded on first use, so ``import
   radcalc`` and ``radcalc eqd2`` never import pydicom, scipy or TOML tables.
+* α/β as a range (:mod:`radcalc.uncertainty`): ``AlphaBetaRange``,
+  ``alpha_beta_bounds`` and ``radcalc.uncertainty.bounds(func, ...,
+  alpha_beta=AlphaBetaRange(2, 4))`` for the low and high bound of any result.
 * Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
   (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
@@ -81,6 +84,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
     )
     from radcalc.schedules import SCHEDULE_PRESETS, Schedule, SchedulePreset, parse_schedule
     from radcalc.structures import Structure, StructureSet
+    from radcalc.uncertainty import AlphaBetaRange, Bounds, alpha_beta_bounds
 
 #: Public names loaded on first access, so that ``import radcalc`` (and the
 #: ``radcalc eqd2`` command) does not pay for TOML tables, constraint sets and
@@ -128,6 +132,7 @@ _LAZY = {
     "DVHExport": "radcalc.dosevolume.exports",
     "Structure": "radcalc.structures",
     "StructureSet": "radcalc.structures",
+    **dict.fromkeys(("AlphaBetaRange", "Bounds", "alpha_beta_bounds"), "radcalc.uncertainty"),
 }
 
 
@@ -219,6 +224,10 @@ __all__ = [
     "DVHExport",
     "Structure",
     "StructureSet",
+    # α/β ranges (radcalc.uncertainty; bounds() there wraps any function)
+    "AlphaBetaRange",
+    "Bounds",
+    "alpha_beta_bounds",
 ]
 
 __version__ = "0.1.0"

@@ -66,6 +66,14 @@ def _comment(quantity: str, alpha_beta: float, fractions: str) -> str:
     help="DoseComment (at most 64 characters); default names "
     "the quantity, model, alpha/beta and fractions.",
 )
+@click.option(
+    "--plot",
+    "plot_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Also draw the middle axial slice of the map as a figure, e.g. map.png, with the "
+    "outlines of --struct on that slice (needs matplotlib: pip install '.[plot]').",
+)
 @_output_option("The RT Dose file to write.")
 def map_command(
     rtdose: Path,
@@ -76,6 +84,7 @@ def map_command(
     rtstruct: Path | None,
     ab_for: tuple[str, ...],
     description: str | None,
+    plot_file: str | None,
     output: Path,
 ) -> None:
     """Convert an RT Dose file to an EQD2 or BED map, voxel by voxel.
@@ -86,6 +95,9 @@ def map_command(
 
     \b
     radcalc map RD.dcm --fx 35 --ab 3 -o RD_eqd2.dcm
+
+    With a figure of the middle slice and structure outlines:
+    radcalc map RD.dcm --fx 35 --ab 3 --struct RS.dcm --plot map.png -o RD_eqd2.dcm
     """
     from radcalc.dicom.rtdose import read_rtdose, write_rtdose
     from radcalc.dosemap import convert_grid
@@ -97,11 +109,17 @@ def map_command(
             "convert the physical dose instead"
         )
     name = quantity.upper()
-    structures = _structures_for(rtstruct, ab_for, grid.frame_of_reference_uid, rtdose)
+    if rtstruct is not None and not ab_for and plot_file is None:
+        raise click.UsageError("--struct goes with --ab-for (or with --plot, for outlines)")
+    structures = _structures_for(
+        rtstruct if ab_for else None, ab_for, grid.frame_of_reference_uid, rtdose
+    )
     converted, notes = convert_grid(
         grid, fractions, alpha_beta=alpha_beta, quantity=name, alpha_beta_for=structures
     )
     values = converted.dose
+    if plot_file is not None:  # before the RT Dose: a bad file name writes nothing
+        _plot_middle_slice(plot_file, converted, name, alpha_beta, fractions, rtstruct, rtdose)
     comment = description or _comment(name, alpha_beta, str(fractions))
     write_rtdose(
         output,
@@ -121,6 +139,63 @@ def map_command(
     )
     for note in notes:
         click.echo(f"  {note}")
+
+
+def _plot_middle_slice(
+    plot_file: str,
+    converted: Any,
+    name: str,
+    alpha_beta: float,
+    fractions: int,
+    rtstruct: Path | None,
+    rtdose: Path,
+) -> None:
+    """``map --plot``: the middle axial slice with the outlines of ``rtstruct`` on it."""
+    import numpy as np
+
+    from radcalc.plot import plot_eqd2_map, save_figure
+
+    k = converted.shape[0] // 2
+    z = float(converted.z_mm[k])
+    outlines: dict[str, list[Any]] = {}
+    if rtstruct is not None:
+        from radcalc.dicom.rtstruct import read_rtstruct
+
+        structure_set = read_rtstruct(rtstruct)
+        other = structure_set.frame_of_reference_uid
+        frame = converted.frame_of_reference_uid
+        if frame and other and frame != other:
+            raise InvalidInputError(
+                f"{rtstruct}: frame of reference {other} differs from the dose's {frame} ({rtdose})"
+            )
+        # a contour belongs to the slice when its plane is within half a slice of it
+        half = 0.5 * (
+            converted.spacing_mm[0]
+            if converted.shape[0] > 1
+            else (converted.slice_thickness_mm or 0.02)
+        )
+        for structure in structure_set:
+            on_slice = [c.xy_mm for c in structure.contours if abs(c.z_mm - z) <= half]
+            if on_slice:
+                outlines[structure.name] = on_slice
+    title = (
+        f"{name}, alpha/beta {alpha_beta:g} Gy, {fractions} fx: slice z = {z:g} mm "
+        f"({k + 1} of {converted.shape[0]})"
+    )
+
+    def draw(ax: Any) -> None:
+        plot_eqd2_map(
+            np.asarray(converted.dose[k], dtype=np.float64),
+            x_mm=converted.x_mm,
+            y_mm=converted.y_mm,
+            outlines=outlines,
+            ax=ax,
+            label=f"{name} [Gy]",
+            title=title,
+        )
+        ax.invert_yaxis()  # the usual axial view: patient y (posterior) downwards
+
+    save_figure(plot_file, draw, figsize=(7.0, 6.0))
 
 
 def _structures_for(

@@ -60,10 +60,11 @@ exit   ``radcalc check``
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -81,6 +82,7 @@ from radcalc.organs import match_organ
 from radcalc.plan import Plan, PlanCourse, PlanOrgan, load_plan, parse_plan, resolve_doses
 from radcalc.recovery import RecoveryModel, recovery_scope_note, resolve_recovery
 from radcalc.reirradiation import cumulative_bed, cumulative_eqd2
+from radcalc.uncertainty import AlphaBetaRange, alpha_beta_bounds, alpha_beta_flips
 
 __all__ = [
     "EXIT_FAIL",
@@ -145,6 +147,14 @@ class CheckRow:
     metric : str or None
         For organ rows on EQD2/BED: the DVH metric that gave each course's
         dose (the rule's ``metric``, else the plan organ's, default ``"Dmax"``).
+    alpha_beta_range : tuple of float or None
+        ``(low, high)`` when the row was judged over an α/β range
+        (``alpha_beta_ranges`` of :func:`check_plan`); ``value`` and
+        ``alpha_beta`` are then the least favourable value and its α/β. [Gy]
+    value_range : tuple of float or None
+        The lowest and highest value over the range.
+    alpha_beta_flips : tuple of float
+        The α/β at which the status changes (a WARN "depends on α/β"). [Gy]
     """
 
     set_name: str
@@ -169,6 +179,9 @@ class CheckRow:
     detail: str
     quote: str
     metric: str | None = None
+    alpha_beta_range: tuple[float, float] | None = None
+    value_range: tuple[float, float] | None = None
+    alpha_beta_flips: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``rule``, ``set``, ``status``, ``value``, ``limit``, ``unit``,
@@ -210,6 +223,9 @@ class CheckRow:
             "quote": self.quote,
             "evaluated": self.evaluated,
             "metric": self.metric,
+            "alpha_beta_range": list(self.alpha_beta_range) if self.alpha_beta_range else None,
+            "value_range": list(self.value_range) if self.value_range else None,
+            "alpha_beta_flips": list(self.alpha_beta_flips),
         }
 
     @property
@@ -229,6 +245,10 @@ class CheckRow:
         """
         if self.value is None:
             return ""
+        if self.value_range is not None:
+            low, high = (_number_text(v, self.limit) for v in self.value_range)
+            if low != high:
+                return _with_unit(f"{low} to {high}", self.unit, self.quantity)
         return _with_unit(_number_text(self.value, self.limit), self.unit, self.quantity)
 
     def limit_text(self) -> str:
@@ -245,7 +265,9 @@ class CheckRow:
         return text
 
     def alpha_beta_text(self) -> str:
-        """E.g. ``'10*'`` (``*`` = radcalc's assumption) or ``''``."""
+        """E.g. ``'10*'`` (``*`` = radcalc's assumption), ``'2 to 4'`` (a range) or ``''``."""
+        if self.alpha_beta_range is not None:
+            return f"{self.alpha_beta_range[0]:g} to {self.alpha_beta_range[1]:g}"
         if self.alpha_beta is None:
             return ""
         mark = "*" if self.alpha_beta_assumed else ""
@@ -598,6 +620,7 @@ def check_plan(
     *,
     extra_sets: Iterable[str | os.PathLike[str] | ConstraintSet] = (),
     constraint_sets: Sequence[str | os.PathLike[str] | ConstraintSet] | None = None,
+    alpha_beta_ranges: Mapping[str, AlphaBetaRange] | None = None,
 ) -> CheckReport:
     """Check a plan against its constraint sets and return a report.
 
@@ -612,6 +635,18 @@ def check_plan(
         the plan's own.
     constraint_sets : sequence, optional
         Replaces the plan's ``constraint_sets`` when given.
+    alpha_beta_ranges : mapping of str to AlphaBetaRange, optional
+        An α/β range per plan organ (its name as in the plan), and under
+        ``"target"`` for the target rules. A range applies exactly where the
+        organ's ``alpha_beta`` (the plan's ``target_alpha_beta``) would:
+        only to rules whose α/β is radcalc's assumption; a rule whose source
+        states its α/β keeps it (its limit is expressed at that α/β) and
+        says so. Each such row is then judged over the range
+        (:mod:`radcalc.uncertainty`): **robust** PASS, WARN or FAIL when its
+        status is the same at every α/β, else **WARN "depends on α/β"**
+        with the α/β at which it flips. Its ``value`` is the least
+        favourable one, at the α/β in ``alpha_beta``. A value that is not a
+        finite number at any α/β is a FAIL there, so never a robust PASS.
 
     Returns
     -------
@@ -648,13 +683,16 @@ def check_plan(
     True
     """
     plan = _as_plan(plan_or_path)
+    ranges = _checked_ranges(alpha_beta_ranges, plan)
     sets = _load_sets(plan, extra_sets, constraint_sets)
     metrics = sorted({rule.metric for cset in sets for rule in cset.rules if rule.metric})
     plan = resolve_doses(plan, metrics=metrics)
     rows: list[CheckRow] = []
     for cset in sets:
         for rule in cset.rules:
-            rows.extend(_evaluate(rule, cset, plan))
+            rows.extend(
+                _over_range(rule, cset, plan, row, ranges) for row in _evaluate(rule, cset, plan)
+            )
     return CheckReport(rows=tuple(rows), plan=plan, sets=tuple(sets))
 
 
@@ -1175,4 +1213,126 @@ def _judged(
         ab=ab,
         recovery=recovery,
         metric=metric,
+    )
+
+
+# --- α/β ranges ------------------------------------------------------------------------
+
+
+def _checked_ranges(
+    ranges: Mapping[str, AlphaBetaRange] | None, plan: Plan
+) -> dict[str, AlphaBetaRange]:
+    """The ranges by plan organ name (or ``"target"``), every key and value checked."""
+    if ranges is None:
+        return {}
+    if not isinstance(ranges, Mapping):
+        raise InvalidInputError(
+            f"alpha_beta_ranges must be a mapping of organ name to AlphaBetaRange, got {ranges!r}"
+        )
+    names = [organ.name for organ in plan.organs]
+    checked = {}
+    for key, value in ranges.items():
+        if key != "target" and key not in names:
+            known = ", ".join(repr(n) for n in ["target", *names])
+            raise InvalidInputError(
+                f"alpha_beta_ranges: {key!r} is not an organ of the plan {plan.origin} "
+                f"(give one of {known})"
+            )
+        if not isinstance(value, AlphaBetaRange):
+            raise InvalidInputError(
+                f"alpha_beta_ranges[{key!r}] must be an AlphaBetaRange (e.g. "
+                f"AlphaBetaRange(2, 4)), got {value!r}"
+            )
+        checked[key] = value
+    return checked
+
+
+def _over_range(
+    rule: ConstraintRule,
+    cset: ConstraintSet,
+    plan: Plan,
+    row: CheckRow,
+    ranges: Mapping[str, AlphaBetaRange],
+) -> CheckRow:
+    """The row judged over the α/β range of its organ (or the target), if one is given."""
+    key = "target" if rule.is_target_rule else row.applies_to
+    ab_range = ranges.get(key)
+    if ab_range is None or row.alpha_beta is None or row.value is None:
+        return row
+    if not rule.alpha_beta_assumed:
+        return dataclasses.replace(
+            row,
+            detail=f"{row.detail}; α/β range {ab_range.describe()} given for {key} not used: "
+            f"the source's limit is expressed at α/β {row.alpha_beta:g} Gy",
+        )
+    if rule.is_target_rule:
+
+        def at(alpha_beta: float) -> CheckRow:
+            return _evaluate_target(
+                rule, cset, dataclasses.replace(plan, target_alpha_beta=alpha_beta)
+            )
+
+        name = "target α/β range"
+    else:
+        organ = next(o for o in plan.organs if o.name == row.applies_to)
+
+        def at(alpha_beta: float) -> CheckRow:
+            return _evaluate_organ(
+                rule, cset, plan, dataclasses.replace(organ, alpha_beta=alpha_beta)
+            )
+
+        name = "organ's α/β range"
+    statuses = {at(float(x)).status for x in ab_range.grid()}
+
+    def has_status(status: Status) -> Callable[[float], bool]:
+        return lambda alpha_beta: at(alpha_beta).status == status
+
+    found = sorted(
+        {flip for status in statuses for flip in alpha_beta_flips(has_status(status), ab_range)}
+    )
+    flips: list[float] = []
+    for flip in found:  # one change seen by two statuses' searches: once
+        if not flips or flip / flips[-1] - 1 > 1e-5:
+            flips.append(flip)
+    try:
+        values = alpha_beta_bounds(lambda x: at(float(x)).value, ab_range, elementwise=False)
+    except InvalidInputError:  # a value that is not finite somewhere: FAIL there
+        values = None
+    lower_limit = rule.comparator in (">=", ">")
+    if values is None:
+        worst_ab = ab_range.low
+        value_range = None
+    else:
+        worst_ab = values.alpha_beta_low if lower_limit else values.alpha_beta_high
+        value_range = (float(values.low), float(values.high))
+    worst = at(float(worst_ab))
+    basis = (
+        f"{name} {ab_range.describe()} (replaces radcalc's assumption of {rule.alpha_beta:g} Gy)"
+    )
+    if len(statuses) == 1 and not flips:
+        status = worst.status
+        verdict = f"robust {status} over α/β {ab_range.describe()}"
+    else:
+        status = "WARN"
+        edges = [ab_range.low, *flips, ab_range.high]
+        parts = [
+            f"{at(math.sqrt(a * b)).status} for α/β {a:.4g} to {b:.4g} Gy"
+            for a, b in itertools.pairwise(edges)
+        ]
+        verdict = (
+            "depends on α/β: "
+            + ", ".join(parts)
+            + f" (flips at α/β {', '.join(f'{f:.4g}' for f in flips)} Gy)"
+        )
+    inner = worst.detail.replace(f" ({worst.alpha_beta_basis})", "")
+    worst_text = f"least favourable value at α/β {worst_ab:.4g} Gy: {inner}"
+    return dataclasses.replace(
+        worst,
+        status=status,
+        detail=f"{verdict}; {worst_text}",
+        alpha_beta_basis=basis,
+        alpha_beta_assumed=False,
+        alpha_beta_range=(ab_range.low, ab_range.high),
+        value_range=value_range,
+        alpha_beta_flips=tuple(flips),
     )

@@ -24,6 +24,7 @@ from radcalc.errors import RadcalcError
 from radcalc.repair import repair_factor
 from radcalc.repopulation import repopulation_bed, repopulation_rate
 from radcalc.schedules import Schedule, parse_schedule
+from radcalc.uncertainty import AlphaBetaRange, Bounds, alpha_beta_bounds, parse_alpha_beta
 
 if TYPE_CHECKING:  # imported where used: `radcalc eqd2` needs none of them (fast start)
     from radcalc.reirradiation import ConstraintLimit, Course, CumulativeDose, DoseBudget
@@ -119,15 +120,69 @@ def main() -> None:
     """
 
 
+def _alpha_beta_value(ctx: click.Context, param: click.Parameter, text: str) -> Any:
+    if ":" in text:
+        return parse_alpha_beta(text)  # an invalid range: one Error: line, exit 1
+    try:
+        return float(text)  # checked by the library, as every number (exit 1)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a number or a range LOW:HIGH (e.g. 3 or 2:4) [Gy]",
+            ctx=ctx,
+            param=param,
+        ) from None
+
+
+def _alpha_beta_values(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--ab``: one alpha/beta (``3``) or a range (``2:4``, an
+    :class:`~radcalc.uncertainty.AlphaBetaRange`) [Gy]."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(_alpha_beta_value(ctx, param, item) for item in value)
+    return _alpha_beta_value(ctx, param, value)
+
+
+_RANGE_HELP = (
+    " A range LOW:HIGH (e.g. 2:4) gives the low and high bound of each result over it, "
+    "with the alpha/beta at which each is attained (searched, not assumed monotone)."
+)
+
+
 def _alpha_beta_option(func: F) -> F:
     return click.option(
         "--ab",
         "alpha_betas",
-        type=float,
+        metavar="AB",
+        callback=_alpha_beta_values,
         multiple=True,
         required=True,
-        help="Tissue alpha/beta [Gy]; repeat for one row each (--ab 3 --ab 10).",
+        help="Tissue alpha/beta [Gy]; repeat for one row each (--ab 3 --ab 10)." + _RANGE_HELP,
     )(func)
+
+
+def _bounds_text(b: Bounds, unit: str = "Gy", digits: int = 2) -> str:
+    """``"50.00 to 60.00 Gy (low at alpha/beta 4 Gy, high at alpha/beta 2 Gy)"``."""
+    return (
+        f"{b.low:.{digits}f} to {b.high:.{digits}f} {unit} (low at alpha/beta "
+        f"{b.alpha_beta_low:.4g} Gy, high at alpha/beta {b.alpha_beta_high:.4g} Gy)"
+    )
+
+
+def _end_notes(func: Callable[[float], Any], alpha_beta: AlphaBetaRange) -> list[str]:
+    """The notes of ``func`` at the two ends of a range (those of the search between the
+    ends are not repeated: every radcalc result is monotone in alpha/beta, so the ends
+    carry the extreme doses per fraction the notes quote)."""
+    with collect_notes() as notes:
+        func(alpha_beta.low)
+        func(alpha_beta.high)
+    return list(dict.fromkeys(notes))
+
+
+def _bounds_json(b: Bounds) -> dict[str, Any]:
+    data = b.to_dict()
+    del data["alpha_beta_range"]
+    return data
 
 
 def _json_option(func: F) -> F:
@@ -358,6 +413,45 @@ def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> di
     return row
 
 
+def _range_row(
+    schedule: Schedule, alpha_beta: AlphaBetaRange, corrections: _Corrections
+) -> dict[str, Any]:
+    """A row of ``eqd2``/``bed`` over an alpha/beta range: the bounds of each."""
+    tissue = corrections.tissue()
+    notes = _end_notes(
+        lambda ab: (schedule.bed(ab, **tissue), schedule.eqd2(ab, **tissue)), alpha_beta
+    )
+    with collect_notes():
+        row: dict[str, Any] = {
+            "dose": schedule.dose,
+            "fractions": schedule.fractions,
+            "dose_per_fraction": schedule.dose_per_fraction,
+            "fractions_per_day": schedule.fractions_per_day,
+            "alpha_beta_range": [alpha_beta.low, alpha_beta.high],
+            "bed": alpha_beta_bounds(lambda ab: schedule.bed(ab, **tissue), alpha_beta),
+            "eqd2": alpha_beta_bounds(lambda ab: schedule.eqd2(ab, **tissue), alpha_beta),
+        }
+    row.update(
+        _applied(
+            corrections,
+            schedule.fractions_per_day,
+            schedule.interval_hours,
+            schedule.overall_days,
+            schedule.dose_per_fraction,
+        )
+    )
+    row["notes"] = notes
+    return row
+
+
+def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every Bounds as its JSON dict."""
+    return [
+        {key: _bounds_json(v) if isinstance(v, Bounds) else v for key, v in row.items()}
+        for row in rows
+    ]
+
+
 def _require_finite(rows: list[dict[str, Any]]) -> None:
     """An error naming the inputs when a result is NaN or infinite (never printed)."""
     for row in rows:
@@ -391,7 +485,7 @@ def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(_plain(rows), indent=2))
     else:
         for line in lines:
             click.echo(line)
@@ -402,19 +496,26 @@ def _forward(
     dose: float | None,
     fractions: int | None,
     schedule_text: str | None,
-    alpha_betas: tuple[float, ...],
+    alpha_betas: tuple[float | AlphaBetaRange, ...],
     as_json: bool,
     corrections: _Corrections,
 ) -> None:
     schedule = _schedule_from(dose, fractions, schedule_text, corrections)
-    rows = [_row(schedule, ab, corrections) for ab in alpha_betas]
     order = ("eqd2", "bed") if primary == "eqd2" else ("bed", "eqd2")
-    lines = [
-        f"{schedule.describe()}, alpha/beta {row['alpha_beta']:g} Gy: "
-        + ", ".join(f"{key.upper()} {_gy(row[key])} Gy" for key in order)
-        + _bracket(row)
-        for row in rows
-    ]
+    rows, lines = [], []
+    for ab in alpha_betas:
+        if isinstance(ab, AlphaBetaRange):
+            row = _range_row(schedule, ab, corrections)
+            line = f"{schedule.describe()}, alpha/beta {ab.low:g}:{ab.high:g} Gy: " + ", ".join(
+                f"{key.upper()} {_bounds_text(row[key])}" for key in order
+            )
+        else:
+            row = _row(schedule, ab, corrections)
+            line = f"{schedule.describe()}, alpha/beta {row['alpha_beta']:g} Gy: " + ", ".join(
+                f"{key.upper()} {_gy(row[key])} Gy" for key in order
+            )
+        rows.append(row)
+        lines.append(line + _bracket(row))
     _emit(rows, as_json, lines)
 
 
@@ -437,13 +538,15 @@ def eqd2(
     dose: float | None,
     fractions: int | None,
     schedule_text: str | None,
-    alpha_betas: tuple[float, ...],
+    alpha_betas: tuple[float | AlphaBetaRange, ...],
     as_json: bool,
     corrections: _Corrections,
 ) -> None:
-    """EQD2 (and BED) of a schedule, one row per alpha/beta.
+    """EQD2 (and BED) of a schedule, one row per alpha/beta (or alpha/beta range).
 
     Example: radcalc eqd2 --dose 65 --fx 54 --ab 10
+
+    Over a range: radcalc eqd2 --schedule 30/5 --ab 2:4
 
     Twice daily, 6 h apart, repair half-time 4 h:
     radcalc eqd2 --dose 65 --fx 54 --per-day 2 --interval 6 --repair-half-time 4 --ab 3
@@ -460,11 +563,11 @@ def bed(
     dose: float | None,
     fractions: int | None,
     schedule_text: str | None,
-    alpha_betas: tuple[float, ...],
+    alpha_betas: tuple[float | AlphaBetaRange, ...],
     as_json: bool,
     corrections: _Corrections,
 ) -> None:
-    """BED (and EQD2) of a schedule, one row per alpha/beta.
+    """BED (and EQD2) of a schedule, one row per alpha/beta (or alpha/beta range).
 
     Example: radcalc bed --schedule "30/5" --ab 3 --ab 10
     """
@@ -486,7 +589,7 @@ def solve(
     target: float,
     fractions: int | None,
     dose_per_fraction: float | None,
-    alpha_betas: tuple[float, ...],
+    alpha_betas: tuple[float | AlphaBetaRange, ...],
     as_json: bool,
     corrections: _Corrections,
 ) -> None:
@@ -498,16 +601,74 @@ def solve(
     least the target, down to stay at or below it).
 
     Example: radcalc solve --eqd2 60 --fx 30 --ab 10
+
+    Over a range (the bounds of the dose or of the fractions):
+    radcalc solve --eqd2 60 --fx 5 --ab 2:4
     """
-    if fractions is not None and dose_per_fraction is None:
-        results = [_solve_dose(target, fractions, ab, corrections) for ab in alpha_betas]
-    elif dose_per_fraction is not None and fractions is None:
-        results = [
-            _solve_fractions(target, dose_per_fraction, ab, corrections) for ab in alpha_betas
-        ]
-    else:
+    if (fractions is None) == (dose_per_fraction is None):
         raise click.UsageError("give exactly one of --fx and --dose-per-fraction")
+    results = []
+    for ab in alpha_betas:
+        if isinstance(ab, AlphaBetaRange):
+            results.append(_solve_range(target, fractions, dose_per_fraction, ab, corrections))
+        elif fractions is not None:
+            results.append(_solve_dose(target, fractions, ab, corrections))
+        elif dose_per_fraction is not None:
+            results.append(_solve_fractions(target, dose_per_fraction, ab, corrections))
     _emit([row for row, _ in results], as_json, [line for _, line in results])
+
+
+def _solve_range(
+    target: float,
+    fractions: int | None,
+    dose_per_fraction: float | None,
+    alpha_beta: AlphaBetaRange,
+    corrections: _Corrections,
+) -> tuple[dict[str, Any], str]:
+    """``solve`` over an alpha/beta range: the bounds of the dose (or of the fractions)."""
+    options = corrections.library()
+    row: dict[str, Any] = {"eqd2": target, "alpha_beta_range": [alpha_beta.low, alpha_beta.high]}
+    if fractions is not None:
+        notes = _end_notes(
+            lambda ab: lq.dose_for_eqd2(target, fractions, alpha_beta=ab, **options), alpha_beta
+        )
+    else:
+        notes = _end_notes(
+            lambda ab: lq.fractions_for_eqd2(target, dose_per_fraction, alpha_beta=ab, **options),
+            alpha_beta,
+        )
+    with collect_notes():
+        if fractions is not None:
+            dose = alpha_beta_bounds(
+                lambda ab: lq.dose_for_eqd2(target, fractions, alpha_beta=ab, **options),
+                alpha_beta,
+            )
+            row.update(fractions=fractions, dose=dose)
+            dpf = dose.high / fractions
+            line = (
+                f"EQD2 {target:g} Gy in {fractions} fx at alpha/beta {alpha_beta.low:g}:"
+                f"{alpha_beta.high:g} Gy: total dose {_bounds_text(dose)}"
+            )
+        elif dose_per_fraction is not None:
+            n = alpha_beta_bounds(
+                lambda ab: lq.fractions_for_eqd2(
+                    target, dose_per_fraction, alpha_beta=ab, **options
+                ),
+                alpha_beta,
+            )
+            row.update(dose_per_fraction=dose_per_fraction, fractions=n)
+            dpf = dose_per_fraction
+            line = (
+                f"EQD2 {target:g} Gy at {dose_per_fraction:g} Gy/fx, alpha/beta "
+                f"{alpha_beta.low:g}:{alpha_beta.high:g} Gy: {_bounds_text(n, 'fractions')}"
+            )
+        else:  # pragma: no cover - solve() checked
+            raise click.UsageError("give exactly one of --fx and --dose-per-fraction")
+    row.update(
+        _applied(corrections, corrections.per_day, corrections.interval, corrections.days, dpf)
+    )
+    row["notes"] = notes
+    return row, line + _bracket(row)
 
 
 def _solve_dose(
@@ -652,8 +813,9 @@ def _history_options(func: F) -> F:
         click.option(
             "--ab",
             "alpha_beta",
-            type=float,
-            help="The organ's alpha/beta [Gy]; one value, no default.",
+            metavar="AB",
+            callback=_alpha_beta_values,
+            help="The organ's alpha/beta [Gy]; one value, no default." + _RANGE_HELP,
         ),
         click.option("--recovery", default="none", show_default=True, help=_RECOVERY_HELP),
         click.option(
@@ -702,7 +864,7 @@ class _History:
     prior_started: tuple[Any, ...]
     new_starts: Any
     prior_organ_doses: tuple[float, ...]
-    alpha_beta: float | None
+    alpha_beta: float | AlphaBetaRange | None
     recovery: str
     organ: str | None
     recovery_any_organ: bool
@@ -827,8 +989,52 @@ def reirr(history: _History, new: str, new_organ_dose: float | None) -> None:
     courses = history.courses()
     start = history.new_starts.date() if history.new_starts is not None else None
     courses.append(Course(parse_schedule(new), organ_dose=new_organ_dose, started=start))
+    if isinstance(history.alpha_beta, AlphaBetaRange):
+        _reirr_range(courses, history.alpha_beta, history)
+        return
     result = cumulative_dose(courses, alpha_beta=history.alpha_beta, **history.organ_options())
     _print_result(result, history.as_json)
+
+
+def _reirr_range(courses: list[Course], alpha_beta: AlphaBetaRange, history: _History) -> None:
+    """``reirr`` over an alpha/beta range: bounds of the cumulative EQD2 and BED."""
+    from radcalc.reirradiation import cumulative_dose
+    from radcalc.uncertainty import bounds
+
+    options = history.organ_options()
+    notes = _end_notes(lambda ab: cumulative_dose(courses, alpha_beta=ab, **options), alpha_beta)
+    with collect_notes():
+        at_low = cumulative_dose(courses, alpha_beta=alpha_beta.low, **options)
+        eqd2 = bounds(
+            cumulative_dose, courses, alpha_beta=alpha_beta, key=lambda r: r.cumulative_eqd2,
+            **options,
+        )  # fmt: skip
+        bed = bounds(
+            cumulative_dose, courses, alpha_beta=alpha_beta, key=lambda r: r.cumulative_bed,
+            **options,
+        )  # fmt: skip
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if history.as_json:
+        data = {
+            "alpha_beta_range": [alpha_beta.low, alpha_beta.high],
+            "recovery": at_low.recovery.name,
+            "cumulative_eqd2": _bounds_json(eqd2),
+            "cumulative_bed": _bounds_json(bed),
+            "warnings": list(at_low.warnings),
+            "notes": list(at_low.notes),
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    lines = [
+        f"Cumulative dose over {len(courses)} courses, alpha/beta {alpha_beta.low:g}:"
+        f"{alpha_beta.high:g} Gy (recovery: {at_low.recovery.name})",
+        f"  cumulative EQD2 {_bounds_text(eqd2)}",
+        f"  cumulative BED  {_bounds_text(bed)}",
+        *(f"WARNING: {w}" for w in at_low.warnings),
+        *(f"note: {n}" for n in at_low.notes),
+    ]
+    click.echo("\n".join(lines))
 
 
 @main.command()
@@ -922,10 +1128,8 @@ def budget(
         raise click.UsageError("give exactly one of --limit (EQD2) and --limit-bed (or --set)")
     if alpha_beta is None:
         raise click.UsageError("Missing option '--ab': the organ's alpha/beta [Gy], no default")
-    result = dose_budget(
-        history.courses(),
+    arguments: dict[str, Any] = dict(
         fractions=list(fractions),
-        alpha_beta=alpha_beta,
         limit_eqd2=limit,
         limit_bed=limit_bed,
         new_course_start=history.new_starts.date() if history.new_starts is not None else None,
@@ -933,6 +1137,11 @@ def budget(
         interval_hours=interval_hours,
         **history.organ_options(),
     )
+    if isinstance(alpha_beta, AlphaBetaRange):
+        notes = (from_set.describe(),) if from_set is not None else ()
+        _budget_range(history, alpha_beta, arguments, notes, plot_file)
+        return
+    result = dose_budget(history.courses(), alpha_beta=alpha_beta, **arguments)
     if from_set is not None:
         result = dataclasses.replace(result, notes=(from_set.describe(), *result.notes))
     if plot_file is not None:  # first: a bad file name is an error before any output
@@ -942,10 +1151,97 @@ def budget(
     _print_result(result, history.as_json)
 
 
-def _set_alpha_beta(from_set: ConstraintLimit, given: float | None) -> float | None:
+def _budget_range(
+    history: _History,
+    alpha_beta: AlphaBetaRange,
+    arguments: dict[str, Any],
+    set_notes: tuple[str, ...],
+    plot_file: str | None,
+) -> None:
+    """``budget`` over an alpha/beta range: bounds of the history, remainder and each dose."""
+    from radcalc.reirradiation import dose_budget
+    from radcalc.uncertainty import bounds
+
+    courses = history.courses()
+    notes = _end_notes(lambda ab: dose_budget(courses, alpha_beta=ab, **arguments), alpha_beta)
+    with collect_notes():  # the search's and the figure's notes: as at the ends
+        at_low = dose_budget(courses, alpha_beta=alpha_beta.low, **arguments)
+        history_eqd2 = bounds(
+            dose_budget, courses, alpha_beta=alpha_beta, key=lambda b: b.history_eqd2,
+            **arguments,
+        )  # fmt: skip
+        remaining = bounds(
+            dose_budget, courses, alpha_beta=alpha_beta, key=lambda b: b.remaining_eqd2,
+            **arguments,
+        )  # fmt: skip
+        doses = bounds(
+            dose_budget, courses, alpha_beta=alpha_beta,
+            key=lambda b: [o.max_dose for o in b.options], **arguments,
+        )  # fmt: skip
+        if plot_file is not None:  # before any output: a bad file name is an error first
+            from radcalc.plot import plot_budget, save_figure
+
+            band = [dose_budget(courses, alpha_beta=float(x), **arguments)
+                    for x in alpha_beta.grid(9)]  # fmt: skip
+            save_figure(plot_file, lambda ax: plot_budget(at_low, band=band, ax=ax))
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    option_fractions = [o.fractions for o in at_low.options]
+    per_option = [
+        Bounds(lo, hi, a_lo, a_hi, alpha_beta)
+        for lo, hi, a_lo, a_hi in zip(
+            doses.low, doses.high, doses.alpha_beta_low, doses.alpha_beta_high, strict=True
+        )
+    ]
+    if history.as_json:
+        data = {
+            "alpha_beta_range": [alpha_beta.low, alpha_beta.high],
+            "limit_quantity": at_low.limit_quantity,
+            "limit": at_low.limit_eqd2 if at_low.limit_quantity == "eqd2" else at_low.limit_bed,
+            "recovery": at_low.recovery.name,
+            "history_eqd2": _bounds_json(history_eqd2),
+            "remaining_eqd2": _bounds_json(remaining),
+            "options": [
+                {"fractions": n, "max_dose": _bounds_json(b)}
+                for n, b in zip(option_fractions, per_option, strict=True)
+            ],
+            "warnings": list(at_low.warnings),
+            "notes": [*set_notes, *at_low.notes],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    limit = (
+        f"{at_low.limit_eqd2:g} Gy EQD2"
+        if at_low.limit_quantity == "eqd2"
+        else f"{at_low.limit_bed:g} Gy BED"
+    )
+    lines = [
+        f"Dose budget, alpha/beta {alpha_beta.low:g}:{alpha_beta.high:g} Gy, limit {limit} "
+        f"(recovery: {at_low.recovery.name})",
+        f"  history EQD2   {_bounds_text(history_eqd2)}",
+        f"  remaining EQD2 {_bounds_text(remaining)}",
+        *(
+            f"  {n} fx: max organ dose {_bounds_text(b)}"
+            for n, b in zip(option_fractions, per_option, strict=True)
+        ),
+        *(f"WARNING: {w}" for w in at_low.warnings),
+        *(f"note: {n}" for n in (*set_notes, *at_low.notes)),
+    ]
+    click.echo("\n".join(lines))
+
+
+def _set_alpha_beta(
+    from_set: ConstraintLimit, given: float | AlphaBetaRange | None
+) -> float | AlphaBetaRange | None:
     """The alpha/beta of a budget whose limit comes from a constraint set."""
     if from_set.alpha_beta is None or (from_set.alpha_beta_assumed and given is not None):
         return given  # the organ's own alpha/beta replaces an assumed one
+    if isinstance(given, AlphaBetaRange):
+        raise click.UsageError(
+            f"the limit of {from_set.set_name}:{from_set.rule_id} is expressed at alpha/beta "
+            f"{from_set.alpha_beta:g} Gy (stated by its source), so an alpha/beta range does "
+            f"not apply to it; leave out --ab or give --ab {from_set.alpha_beta:g}"
+        )
     if given is not None and given != from_set.alpha_beta:
         raise click.UsageError(
             f"the limit of {from_set.set_name}:{from_set.rule_id} is expressed at alpha/beta "
@@ -992,7 +1288,23 @@ def _terminal_width() -> int:
     "not_evaluated and rows (one object per rule with keys rule, set, status, value, limit, "
     "unit, source and more).",
 )
-def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bool) -> None:
+@click.option(
+    "--ab-range",
+    "ab_ranges",
+    metavar="ORGAN=LOW:HIGH",
+    multiple=True,
+    help="Judge the rules of a plan organ (its name as in the plan; 'target' for the "
+    "target rules) over an alpha/beta range [Gy], where its alpha/beta would apply (rules "
+    "whose source states the alpha/beta keep it): robust PASS/FAIL, or WARN 'depends on "
+    "alpha/beta' with the alpha/beta at which it flips. Repeatable.",
+)
+def check(
+    plan_file: str,
+    extra_sets: tuple[str, ...],
+    strict: bool,
+    as_json: bool,
+    ab_ranges: tuple[str, ...],
+) -> None:
     """Check a re-irradiation plan (TOML) against consensus constraint sets.
 
     Prints one block per rule: status (PASS, WARN, FAIL, INFO, N/A), the
@@ -1013,10 +1325,25 @@ def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bo
     and the report says which metric, ROI and files gave each dose.
 
     Example: radcalc check plan.toml --set my_clinic.toml --strict
+
+    Over alpha/beta ranges: radcalc check plan.toml --ab-range target=5:15
+    --ab-range "spinal cord=2:4"
     """
     from radcalc.check import check_plan
 
-    report = check_plan(plan_file, extra_sets=extra_sets)
+    ranges: dict[str, AlphaBetaRange] = {}
+    for item in ab_ranges:
+        organ, equals, text = item.rpartition("=")
+        value = parse_alpha_beta(text) if equals and organ.strip() else None
+        if not isinstance(value, AlphaBetaRange):
+            raise click.UsageError(
+                f"--ab-range takes ORGAN=LOW:HIGH (e.g. 'spinal cord=2:4' or target=8:12), "
+                f"got {item!r}"
+            )
+        if organ.strip() in ranges:
+            raise click.UsageError(f"--ab-range given twice for {organ.strip()!r}")
+        ranges[organ.strip()] = value
+    report = check_plan(plan_file, extra_sets=extra_sets, alpha_beta_ranges=ranges)
     status = report.exit_status(strict=strict)
     if as_json:
         data = report.to_dict(strict=strict)

@@ -12,11 +12,12 @@ unit. Nothing needs a display: in a script or on a server, draw into
 Where an α/β [Gy] is asked for, a number draws one curve and a range draws
 a band: the curves at the low and the high α/β and the region between them
 filled. A range is ``(low, high)`` or any object with ``low`` and ``high``
-attributes (e.g. ``radcalc.AlphaBetaRange`` of issue 11). For a fixed
-schedule the EQD2 of a dose is monotone in α/β, so the two end curves bound
-every α/β in the range (see :func:`plot_dvh`); the dose budget is not
-monotone in α/β, so :func:`plot_budget` draws the envelope of the budgets it
-is given.
+attributes (e.g. :class:`radcalc.AlphaBetaRange`). For a fixed schedule
+the EQD2 of a dose is monotone in α/β, so the two end curves bound every α/β
+in the range (see :func:`plot_dvh`). :func:`plot_budget` draws the envelope
+of the budgets it is given (one organ's budget is monotone in α/β too, see
+:mod:`radcalc.uncertainty`, so the budgets at the two ends suffice; sample
+the range for anything that combines budgets).
 
 The DVH protocol
 ----------------
@@ -395,9 +396,11 @@ def plot_budget(
 
     .. math:: D(n) = \frac{2B}{1 + \sqrt{1 + 4B/(n\,\alpha/\beta)}}
 
-    It is not monotone in α/β in general (the history and the new course
-    have different doses per fraction), so the band is the envelope of the
-    budgets given, not of two assumed ends: sample the range densely enough.
+    One organ's budget is monotone in α/β (every EQD2 here has the form
+    :math:`(Q + (\alpha/\beta) P)/(2 + \alpha/\beta)`), but a combination
+    such as the smaller of two organs' budgets need not be; the band is
+    therefore the envelope of the budgets given, never two assumed ends:
+    sample the range densely enough.
 
     Examples
     --------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -186,3 +187,56 @@ def test_map_with_per_structure_alpha_beta(tmp_path: Path) -> None:
         main, ["map", str(rd), "--fx", "30", "--ab", "3", "--ab-for", "Cord=2", "-o", str(out)]
     )
     assert alone.exit_code == 2 and "--struct and --ab-for go together" in alone.output
+
+
+def test_map_plot_draws_the_middle_slice_with_outlines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+    from rtstruct_factory import circle, write_rtstruct_file
+
+    import radcalc.plot
+
+    rd = write_rtdose_file(
+        tmp_path / "RD.dcm",
+        shape=(5, 13, 13),
+        spacing_mm=(2.0, 2.0, 2.0),
+        origin_mm=(-12.0, -12.0, -4.0),  # (x, y, z) as ImagePositionPatient
+        base=30.0,
+        gradient=(1.0, 0.0, 0.0),
+    )
+    cord = [circle(0, 0, z, 5.0) for z in (-2.0, 0.0, 2.0)]
+    rs = write_rtstruct_file(tmp_path / "RS.dcm", [(1, "Cord", cord)])
+    drawn: list[Any] = []
+    real_save = radcalc.plot.save_figure
+
+    def capture(path: Any, draw: Any, **kwargs: Any) -> None:
+        ax = Figure().add_subplot()
+        draw(ax)
+        drawn.append(ax)
+        real_save(path, draw, **kwargs)
+
+    monkeypatch.setattr(radcalc.plot, "save_figure", capture)
+    out, png = tmp_path / "o.dcm", tmp_path / "map.png"
+    args = ["map", str(rd), "--fx", "30", "--ab", "3", "--struct", str(rs), "--plot", str(png)]
+    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert png.stat().st_size > 0 and out.exists()
+    (ax,) = drawn
+    back = read_rtdose(out)
+    mesh = next(c for c in ax.collections if c.get_gid() == "map")
+    np.testing.assert_allclose(
+        np.asarray(mesh.get_array()).reshape(13, 13), back.dose[2], atol=1e-3
+    )
+    assert "slice z = 0 mm (3 of 5)" in ax.get_title()
+    assert [line.get_gid() for line in ax.lines] == ["Cord:0"]
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # axial view: y downwards
+    bad = CliRunner().invoke(
+        main, [*args[:-1], str(tmp_path / "map.xyz"), "-o", str(tmp_path / "n.dcm")]
+    )
+    assert bad.exit_code == 1 and not (tmp_path / "n.dcm").exists()
+    alone = CliRunner().invoke(
+        main, ["map", str(rd), "--fx", "30", "--ab", "3", "--struct", str(rs), "-o", str(out)]
+    )
+    assert alone.exit_code == 2 and "--struct goes with --ab-for" in alone.output
