@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -170,26 +172,33 @@ def dask_case(shape: tuple[int, ...], repeats: int) -> None:
 
 
 def cli_case(repeats: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # Byte-code cached as for an installed package (pip compiles it on install);
+    # with PYTHONDONTWRITEBYTECODE=1 every start compiles radcalc's sources again
+    # (printed too). The cache goes to a temporary folder, never into the repository.
+    cache = tempfile.mkdtemp(prefix="radcalc-bench-pyc-")
+    cached = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=cache)
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    uncached = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    uncached.pop("PYTHONPYCACHEPREFIX", None)
+    args = ["eqd2", "--dose", "65", "--fx", "54", "--ab", "10"]
+    script = "import sys; from radcalc.cli import main; sys.argv[0] = 'radcalc'; main()"
     commands = {
-        "numpy": [sys.executable, "-c", "import numpy"],
-        "radcalc eqd2": [
-            sys.executable,
-            "-m",
-            "radcalc",
-            "eqd2",
-            *["--dose", "65", "--fx", "54", "--ab", "10"],
-        ],
+        "numpy": ([sys.executable, "-c", "import numpy"], cached),
+        "-m radcalc": ([sys.executable, "-m", "radcalc", *args], cached),
+        "console script": ([sys.executable, "-c", script, *args], cached),
+        "-m radcalc, no byte-code": ([sys.executable, "-m", "radcalc", *args], uncached),
     }
 
-    def run(cmd: list[str]) -> Func:
+    def run(cmd: list[str], env: dict[str, str]) -> Func:
         return lambda: subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
 
-    t = medians({name: run(cmd) for name, cmd in commands.items()}, repeats)
-    print(
-        f"CLI start: radcalc eqd2 {t['radcalc eqd2'] * 1e3:.0f} ms, python -c 'import numpy' "
-        f"{t['numpy'] * 1e3:.0f} ms, ratio {t['radcalc eqd2'] / t['numpy']:.2f}"
-    )
+    try:
+        t = medians({name: run(*spec) for name, spec in commands.items()}, repeats)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    print(f"CLI start (radcalc eqd2 ...), python -c 'import numpy' {t['numpy'] * 1e3:.0f} ms:")
+    for name in list(commands)[1:]:
+        print(f"  {name:<26}{t[name] * 1e3:>6.0f} ms, ratio {t[name] / t['numpy']:.2f}")
 
 
 def small_calls(repeats: int) -> None:

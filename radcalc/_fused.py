@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from radcalc._validate import is_masked
 from radcalc.errors import InvalidInputError
 
 __all__ = ["GRID_THRESHOLD", "available", "check_out", "deliver", "ordinary", "run", "wanted"]
@@ -89,7 +90,7 @@ def wanted(grids: tuple[object, ...], scalars: tuple[object, ...], out: object) 
             return False
         if isinstance(s, np.ndarray) and s.ndim > len(shape):
             return False
-    if any(isinstance(v, np.ma.MaskedArray) for v in (*grids, *scalars, out)):
+    if any(is_masked(v) for v in (*grids, *scalars, out)):
         return False
     if out is not None and not (isinstance(out, np.ndarray) and out.flags.c_contiguous):
         return False

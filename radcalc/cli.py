@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import os
 from collections.abc import Callable
@@ -150,7 +149,7 @@ def _schedule_options(func: F) -> F:
     return func
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)  # no repr/eq: CLI start-up
 class _Corrections:
     """The correction options of one command line, as typed (None = not given)."""
 
@@ -376,13 +375,20 @@ def _require_finite(rows: list[dict[str, Any]]) -> None:
                 )
 
 
+def _json(data: Any, **options: Any) -> str:
+    """``json.dumps`` with 2-space indent (json is imported here: CLI start-up)."""
+    import json
+
+    return json.dumps(data, indent=2, **options)
+
+
 def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
     _require_finite(rows)
     notes = list(dict.fromkeys(note for row in rows for note in row["notes"]))
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(_json(rows))
     else:
         for line in lines:
             click.echo(line)
@@ -683,7 +689,7 @@ def _history_options(func: F) -> F:
     return func
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)  # no repr/eq: CLI start-up
 class _History:
     """The history options of ``reirr`` and ``budget``, as typed."""
 
@@ -779,7 +785,7 @@ def _history(func: F) -> F:
 
 
 def _print_result(result: CumulativeDose | DoseBudget, as_json: bool) -> None:
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else str(result))
+    click.echo(_json(result.to_dict()) if as_json else str(result))
 
 
 @main.command()
@@ -1007,7 +1013,7 @@ def check(plan_file: str, extra_sets: tuple[str, ...], strict: bool, as_json: bo
     status = report.exit_status(strict=strict)
     if as_json:
         data = report.to_dict(strict=strict)
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(_json(data, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(report.text(_terminal_width(), strict=strict))
     if status:
@@ -1037,7 +1043,7 @@ def constraints_list(as_json: bool) -> None:
             }
             for s in sets
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows, ensure_ascii=False))
         return
     width = max(len(s.name) for s in sets)
     for s in sets:
@@ -1058,6 +1064,6 @@ def constraints_show(name: str, as_json: bool) -> None:
 
     cset = load_constraint_set(name)
     if as_json:
-        click.echo(json.dumps(cset.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(cset.to_dict(), ensure_ascii=False))
         return
     click.echo(cset.describe())

@@ -115,6 +115,7 @@ from radcalc._validate import (
     Call,
     is_duck_array,
     is_lazy,
+    is_masked,
     require,
     validate,
     warn_caller,
@@ -522,7 +523,7 @@ def _deliver(result: Any, out: Any, **inputs: Any) -> Any:
     """The numpy path's ``result``, or copied into a checked ``out=`` that is returned."""
     if out is None:
         return result
-    if is_duck_array(result) or isinstance(result, np.ma.MaskedArray):
+    if is_duck_array(result) or is_masked(result):
         kind = "a lazy (dask)" if is_duck_array(result) else "a masked"
         raise InvalidInputError(
             f"out= takes only plain numpy results, got {kind} result: leave out= away"
