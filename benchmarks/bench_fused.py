@@ -68,6 +68,17 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
     time_factor = {"overall_days": 40, "kickoff_days": 28, "repopulation_bed_per_day": 0.72}
     lql = {"model": "lql", "transition_dose": 6}
 
+    grid2 = rng.random(shape) * 30
+
+    def bare_cumulative() -> object:
+        first = grid * ((grid / n + ab) / (2 + ab))
+        return np.add(first, grid2 * ((grid2 / 5 + ab) / (2 + ab)), out=out)
+
+    def bare_max_new() -> object:
+        remaining = np.maximum(100 - grid * ((grid / n + ab) / (2 + ab)), 0)
+        bed = remaining * (1 + 2 / ab)
+        return np.divide(2 * bed, 1 + np.sqrt(1 + 4 * bed / (5 * ab)), out=out)
+
     def bare_inverse() -> object:
         bed = grid * (1 + 2 / ab)
         return 2 * bed / (1 + np.sqrt(1 + 4 * bed / (n * ab)))
@@ -118,6 +129,17 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
             lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out, **lql),
             lambda: grid * ((grid / n - np.maximum(grid / n - 6, 0) ** 2 / np.maximum(grid / n, 6)
                              + ab) / (2 + ab)),
+            True,
+        ),
+        "cumulative_eqd2 2 courses out=": (
+            lambda: radcalc.cumulative_eqd2([grid, grid2], [n, 5], [18], alpha_beta=ab, out=out),
+            bare_cumulative,
+            True,
+        ),
+        "max_new_dose out=": (
+            lambda: radcalc.max_new_dose(100, [grid], [n], [18], fractions=5, alpha_beta=ab,
+                                         out=out),
+            bare_max_new,
             True,
         ),
         "float32 eqd2 out= (vs float64 copy)": (
