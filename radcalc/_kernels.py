@@ -28,7 +28,7 @@ def _at(x, i):  # type: ignore[no-untyped-def]  # unannotated: numba compares si
     return lambda x, i: x
 
 
-jit: Any = numba.njit(cache=True, nogil=True)
+jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 # Arguments: the grid (or scalar) operands, then the numbers typed in the result
 # dtype (``one`` is 1 in that dtype: a literal would promote float32 to float64),
