@@ -200,12 +200,12 @@ def check_lazily(arg: Arg, array: Any, lazy_range: bool = False) -> Any:
     """
     from dask.base import tokenize
 
-    check = functools.partial(_check_chunk, arg, array, lazy_range)
+    check = functools.partial(check_chunk, arg, array, lazy_range)
     name = f"radcalc-check-{tokenize(array, arg.name, arg.rule, lazy_range)}"
     return array.map_blocks(check, dtype=array.dtype, name=name)
 
 
-def _check_chunk(
+def check_chunk(
     arg: Arg, whole: Any, lazy_range: bool, chunk: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
     if not _chunk_passes(arg.rule, chunk, lazy_range):
