@@ -203,11 +203,12 @@ def cli_case(repeats: int) -> None:
     uncached = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     uncached.pop("PYTHONPYCACHEPREFIX", None)
     args = ["eqd2", "--dose", "65", "--fx", "54", "--ab", "10"]
-    script = "import sys; from radcalc.cli import main; sys.argv[0] = 'radcalc'; main()"
+    script = "import sys; from radcalc.__main__ import main; sys.argv[0] = 'radcalc'; main()"
     commands = {
         "numpy": ([sys.executable, "-c", "import numpy"], cached),
         "-m radcalc": ([sys.executable, "-m", "radcalc", *args], cached),
         "console script": ([sys.executable, "-c", script, *args], cached),
+        "--json (click)": ([sys.executable, "-m", "radcalc", *args, "--json"], cached),
         "-m radcalc, no byte-code": ([sys.executable, "-m", "radcalc", *args], uncached),
     }
 

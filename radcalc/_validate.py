@@ -46,7 +46,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeGuard
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Arg:
     unit: str = ""
 
 
-def is_masked(value: object) -> bool:
+def is_masked(value: object) -> TypeGuard[np.ma.MaskedArray[Any, Any]]:
     """True for a ``numpy.ma`` masked array.
 
     Without importing ``numpy.ma`` (7 ms, a third of ``radcalc eqd2``'s own

@@ -644,7 +644,13 @@ def _lazy_course(
 
 def _lazy_function(kind: str) -> Callable[..., Any]:
     """The public function of ``kind`` with the arguments of :func:`_fused_course`."""
-    function = {"bed": bed, "eqd2": eqd2, "eqdx": eqdx, "inverse": dose_for_eqd2}[kind]
+    functions: dict[str, Callable[..., Any]] = {
+        "bed": bed,
+        "eqd2": eqd2,
+        "eqdx": eqdx,
+        "inverse": dose_for_eqd2,
+    }
+    function = functions[kind]
 
     def call(grid: Any, fractions: Any, alpha_beta: Any, reference: Any, options: _Options) -> Any:
         given = {k: v for k, v in options._asdict().items() if v is not None}

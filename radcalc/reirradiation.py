@@ -704,7 +704,7 @@ def cumulative_eqd2(
         (fractions_per_day, interval_hours), out=out,
     )  # fmt: skip
     if fused is not None:
-        return fused  # type: ignore[no-any-return]
+        return fused
     result, _, scalar = _cumulative(
         doses, fractions, intervals_months, alpha_beta, organ_options, fractions_per_day,
         interval_hours,
@@ -1034,7 +1034,7 @@ def max_new_dose(
         limit=limit, new_fractions=fractions, out=out,
     )  # fmt: skip
     if fused is not None:
-        return fused  # type: ignore[no-any-return]
+        return fused
     remaining, ab, (n_new,), scalar, tissue, _ = _remaining(
         limit,
         prior_doses,
