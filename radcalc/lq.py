@@ -215,6 +215,15 @@ class _Once:
             first, self._done = not self._done, True
         return first
 
+    def __getstate__(self) -> dict[str, bool]:
+        """Picklable (dask's process and distributed schedulers): a copy gets its own lock,
+        so each worker process warns at most once."""
+        return {"done": self._done}
+
+    def __setstate__(self, state: dict[str, bool]) -> None:
+        self._lock = threading.Lock()
+        self._done = state["done"]
+
 
 def _warn_chunk(once: _Once, result: Any, dose_per_fraction: Any) -> Any:
     notes: list[str] = []

@@ -8,6 +8,7 @@ call time.
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -136,3 +137,12 @@ def test_other_cases_take_the_general_path(kernels: list[int]) -> None:
     ):
         assert not result.name.startswith("radcalc-eqd2-")
     assert kernels == []
+
+
+def test_graph_pickles_for_process_schedulers(kernels: list[int]) -> None:
+    values = np.linspace(1, 40, 8)
+    result = radcalc.eqd2(da.from_array(values, chunks=4), 5, alpha_beta=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RadcalcWarning)
+        copied = pickle.loads(pickle.dumps(result))
+        np.testing.assert_array_equal(copied.compute(), radcalc.eqd2(values, 5, alpha_beta=3))
