@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -65,6 +67,17 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
     repair = {"fractions_per_day": 2, "interval_hours": 6, "repair_half_time_hours": 4}
     time_factor = {"overall_days": 40, "kickoff_days": 28, "repopulation_bed_per_day": 0.72}
     lql = {"model": "lql", "transition_dose": 6}
+
+    grid2 = rng.random(shape) * 30
+
+    def bare_cumulative() -> object:
+        first = grid * ((grid / n + ab) / (2 + ab))
+        return np.add(first, grid2 * ((grid2 / 5 + ab) / (2 + ab)), out=out)
+
+    def bare_max_new() -> object:
+        remaining = np.maximum(100 - grid * ((grid / n + ab) / (2 + ab)), 0)
+        bed = remaining * (1 + 2 / ab)
+        return np.divide(2 * bed, 1 + np.sqrt(1 + 4 * bed / (5 * ab)), out=out)
 
     def bare_inverse() -> object:
         bed = grid * (1 + 2 / ab)
@@ -116,6 +129,17 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
             lambda: radcalc.eqd2(grid, n, alpha_beta=ab, out=out, **lql),
             lambda: grid * ((grid / n - np.maximum(grid / n - 6, 0) ** 2 / np.maximum(grid / n, 6)
                              + ab) / (2 + ab)),
+            True,
+        ),
+        "cumulative_eqd2 2 courses out=": (
+            lambda: radcalc.cumulative_eqd2([grid, grid2], [n, 5], [18], alpha_beta=ab, out=out),
+            bare_cumulative,
+            True,
+        ),
+        "max_new_dose out=": (
+            lambda: radcalc.max_new_dose(100, [grid], [n], [18], fractions=5, alpha_beta=ab,
+                                         out=out),
+            bare_max_new,
             True,
         ),
         "float32 eqd2 out= (vs float64 copy)": (
@@ -170,26 +194,34 @@ def dask_case(shape: tuple[int, ...], repeats: int) -> None:
 
 
 def cli_case(repeats: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # Byte-code cached as for an installed package (pip compiles it on install);
+    # with PYTHONDONTWRITEBYTECODE=1 every start compiles radcalc's sources again
+    # (printed too). The cache goes to a temporary folder, never into the repository.
+    cache = tempfile.mkdtemp(prefix="radcalc-bench-pyc-")
+    cached = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=cache)
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    uncached = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    uncached.pop("PYTHONPYCACHEPREFIX", None)
+    args = ["eqd2", "--dose", "65", "--fx", "54", "--ab", "10"]
+    script = "import sys; from radcalc.__main__ import main; sys.argv[0] = 'radcalc'; main()"
     commands = {
-        "numpy": [sys.executable, "-c", "import numpy"],
-        "radcalc eqd2": [
-            sys.executable,
-            "-m",
-            "radcalc",
-            "eqd2",
-            *["--dose", "65", "--fx", "54", "--ab", "10"],
-        ],
+        "numpy": ([sys.executable, "-c", "import numpy"], cached),
+        "-m radcalc": ([sys.executable, "-m", "radcalc", *args], cached),
+        "console script": ([sys.executable, "-c", script, *args], cached),
+        "--json (click)": ([sys.executable, "-m", "radcalc", *args, "--json"], cached),
+        "-m radcalc, no byte-code": ([sys.executable, "-m", "radcalc", *args], uncached),
     }
 
-    def run(cmd: list[str]) -> Func:
+    def run(cmd: list[str], env: dict[str, str]) -> Func:
         return lambda: subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
 
-    t = medians({name: run(cmd) for name, cmd in commands.items()}, repeats)
-    print(
-        f"CLI start: radcalc eqd2 {t['radcalc eqd2'] * 1e3:.0f} ms, python -c 'import numpy' "
-        f"{t['numpy'] * 1e3:.0f} ms, ratio {t['radcalc eqd2'] / t['numpy']:.2f}"
-    )
+    try:
+        t = medians({name: run(*spec) for name, spec in commands.items()}, repeats)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    print(f"CLI start (radcalc eqd2 ...), python -c 'import numpy' {t['numpy'] * 1e3:.0f} ms:")
+    for name in list(commands)[1:]:
+        print(f"  {name:<26}{t[name] * 1e3:>6.0f} ms, ratio {t[name] / t['numpy']:.2f}")
 
 
 def small_calls(repeats: int) -> None:

@@ -33,9 +33,19 @@ from typing import Any
 
 import numpy as np
 
+from radcalc._validate import is_masked
 from radcalc.errors import InvalidInputError
 
-__all__ = ["GRID_THRESHOLD", "available", "check_out", "deliver", "ordinary", "run", "wanted"]
+__all__ = [
+    "GRID_THRESHOLD",
+    "available",
+    "check_out",
+    "deliver",
+    "ordinary",
+    "run",
+    "run_history",
+    "wanted",
+]
 
 #: Smallest grid (elements) sent to a compiled kernel: below it numpy's few
 #: passes stay in cache and the call overhead dominates.
@@ -89,7 +99,7 @@ def wanted(grids: tuple[object, ...], scalars: tuple[object, ...], out: object) 
             return False
         if isinstance(s, np.ndarray) and s.ndim > len(shape):
             return False
-    if any(isinstance(v, np.ma.MaskedArray) for v in (*grids, *scalars, out)):
+    if any(is_masked(v) for v in (*grids, *scalars, out)):
         return False
     if out is not None and not (isinstance(out, np.ndarray) and out.flags.c_contiguous):
         return False
@@ -153,7 +163,7 @@ def _get() -> Any:
     if _kernels is None:
         from radcalc import _kernels as kernels
 
-        _kernels = (kernels.forward, kernels.inverse)
+        _kernels = (kernels.forward, kernels.inverse, kernels.history)
     return _kernels
 
 
@@ -198,3 +208,37 @@ def run(
     to repopulation) are None when that correction does not apply.
     """
     return _run(_get()[int(inverse)], grid, ab, (n, limit), (x, qfac, d_t, lost), out)
+
+
+def run_history(
+    doses: tuple[Any, ...],
+    fractions: tuple[Any, ...],
+    weights: tuple[Any, ...],
+    ab: Any,
+    *,
+    limit: Any,
+    new_fractions: Any,
+    lq_limit: float,
+    out: Any,
+) -> tuple[Any, int]:
+    """One pass over a history of dose grids: (result, LQ-range count), or (None, 0).
+
+    ``doses`` are the courses' grids (C-contiguous, one shape and dtype),
+    ``fractions`` and ``weights`` (:math:`1 - r(t_i)`) one size-1 value per
+    course. ``limit`` None: the cumulative EQD2 (the last course unweighted);
+    else the largest total dose of a new course of ``new_fractions``
+    fractions bringing the cumulative EQD2 to ``limit`` (every course weighted).
+    """
+    dtype = doses[0].dtype
+    lo, hi = _LIMITS[dtype]
+    flat = tuple(d.reshape(-1) for d in doses)
+    ns = tuple(_operand(v, dtype) for v in fractions)
+    ws = tuple(_operand(v, dtype) for v in weights)
+    a, x, low, high, one, q_limit = (_operand(v, dtype) for v in (ab, 2, lo, hi, 1, lq_limit))
+    lim = None if limit is None else _operand(limit, dtype)
+    n_new = None if new_fractions is None else _operand(new_fractions, dtype)
+    result = np.empty(doses[0].shape, dtype) if out is None else out
+    bad, above = _get()[2](
+        flat, ns, ws, a, x, low, high, one, lim, n_new, q_limit, result.reshape(-1)
+    )
+    return (None if bad else result), int(above)

@@ -13,7 +13,7 @@ import numba
 from numba import types
 from numba.extending import overload
 
-__all__ = ["forward", "inverse"]
+__all__ = ["forward", "history", "inverse"]
 
 
 def at(x: Any, i: Any) -> Any:  # pragma: no cover - replaced by the overload below
@@ -28,7 +28,7 @@ def _at(x, i):  # type: ignore[no-untyped-def]  # unannotated: numba compares si
     return lambda x, i: x
 
 
-jit: Any = numba.njit(cache=True, nogil=True)
+jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 # Arguments: the grid (or scalar) operands, then the numbers typed in the result
 # dtype (``one`` is 1 in that dtype: a literal would promote float32 to float64),
@@ -122,6 +122,61 @@ def inverse(
             above += ratio > four * limit * (one + limit / a_eff) / a_eff
             r = two * tb / (one + math.sqrt(one + ratio))
         ok = ((e >= lo) | (e == zero)) & (e <= hi) & (a >= lo) & (a <= hi)
+        ok &= abs(r) <= hi
+        bad += not ok
+        out[i] = r
+    return bad, above
+
+
+@jit  # type: ignore[untyped-decorator]
+def history(
+    doses: Any,
+    ns: Any,
+    ws: Any,
+    a: Any,
+    x: Any,
+    lo: Any,
+    hi: Any,
+    one: Any,
+    lim: Any,
+    n_new: Any,
+    limit: Any,
+    out: Any,
+) -> tuple[int, int]:
+    """Cumulative EQD2 (``lim`` None) or the largest new dose (``lim`` the limit).
+
+    ``doses`` is a tuple of flat grids, oldest course first, ``ns`` their
+    fractions and ``ws`` the weights :math:`1 - r(t_i)`: the numpy path of
+    reirradiation.cumulative_eqd2 (the newest course, last, unweighted) or of
+    max_new_dose (every course weighted, then lq.dose_for_eqd2 of the
+    remaining EQD2 with ``n_new`` fractions), operation by operation.
+    """
+    zero = one - one
+    two = one + one
+    four = two + two
+    last = len(doses) - 1
+    first = last - 1 if lim is None else last
+    bad = 0
+    above = 0
+    for i in range(out.size):
+        ok = True
+        total = zero
+        for k in range(first, -1, -1):  # _discounted_history: newest earlier course first
+            big_d = doses[k][i]
+            e = big_d * ((big_d / ns[k] + a) / (x + a))  # Withers 1983 (lq._eqdx)
+            total = total + ws[k] * e
+            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
+        if lim is None:
+            big_d = doses[last][i]
+            r = total + big_d * ((big_d / ns[last] + a) / (x + a))
+            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
+        else:
+            m = max(lim - total, zero)  # np.maximum(remaining, 0)
+            ok &= ((m >= lo) | (m == zero)) & (m <= hi)
+            tb = m * (one + x / a)  # the inverse loop above, plain LQ
+            ratio = four * tb / (n_new * a)
+            above += ratio > four * limit * (one + limit / a) / a
+            r = two * tb / (one + math.sqrt(one + ratio))
         ok &= abs(r) <= hi
         bad += not ok
         out[i] = r

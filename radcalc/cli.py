@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import os
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from radcalc import lq
+from radcalc._cli_fast import gy as _gy
 from radcalc._notes import collect_notes
 from radcalc.errors import RadcalcError
 from radcalc.repair import repair_factor
@@ -205,7 +205,7 @@ def _schedule_options(func: F) -> F:
     return func
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)  # no repr/eq: CLI start-up
 class _Corrections:
     """The correction options of one command line, as typed (None = not given)."""
 
@@ -470,13 +470,11 @@ def _require_finite(rows: list[dict[str, Any]]) -> None:
                 )
 
 
-def _gy(value: float) -> str:
-    """A dose for the terminal: two decimals, or 4 significant digits beyond 1e7 Gy.
+def _json(data: Any, **options: Any) -> str:
+    """``json.dumps`` with 2-space indent (json is imported here: CLI start-up)."""
+    import json
 
-    Extreme but finite results (an α/β of 1e-300 Gy gives a BED of 2e299 Gy) would
-    otherwise print as 300 digits.
-    """
-    return f"{value:.2f}" if abs(value) < 1e7 else f"{value:.4g}"
+    return json.dumps(data, indent=2, **options)
 
 
 def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
@@ -485,7 +483,7 @@ def _emit(rows: list[dict[str, Any]], as_json: bool, lines: list[str]) -> None:
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        click.echo(json.dumps(_plain(rows), indent=2))
+        click.echo(_json(_plain(rows)))
     else:
         for line in lines:
             click.echo(line)
@@ -854,7 +852,7 @@ def _history_options(func: F) -> F:
     return func
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)  # no repr/eq: CLI start-up
 class _History:
     """The history options of ``reirr`` and ``budget``, as typed."""
 
@@ -950,7 +948,7 @@ def _history(func: F) -> F:
 
 
 def _print_result(result: CumulativeDose | DoseBudget, as_json: bool) -> None:
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else str(result))
+    click.echo(_json(result.to_dict()) if as_json else str(result))
 
 
 @main.command()
@@ -1024,7 +1022,7 @@ def _reirr_range(courses: list[Course], alpha_beta: AlphaBetaRange, history: _Hi
             "warnings": list(at_low.warnings),
             "notes": list(at_low.notes),
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(_json(data, ensure_ascii=False))
         return
     lines = [
         f"Cumulative dose over {len(courses)} courses, alpha/beta {alpha_beta.low:g}:"
@@ -1208,7 +1206,7 @@ def _budget_range(
             "warnings": list(at_low.warnings),
             "notes": [*set_notes, *at_low.notes],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(_json(data, ensure_ascii=False))
         return
     limit = (
         f"{at_low.limit_eqd2:g} Gy EQD2"
@@ -1347,7 +1345,7 @@ def check(
     status = report.exit_status(strict=strict)
     if as_json:
         data = report.to_dict(strict=strict)
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(_json(data, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(report.text(_terminal_width(), strict=strict))
     if status:
@@ -1377,7 +1375,7 @@ def constraints_list(as_json: bool) -> None:
             }
             for s in sets
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows, ensure_ascii=False))
         return
     width = max(len(s.name) for s in sets)
     for s in sets:
@@ -1398,6 +1396,6 @@ def constraints_show(name: str, as_json: bool) -> None:
 
     cset = load_constraint_set(name)
     if as_json:
-        click.echo(json.dumps(cset.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(cset.to_dict(), ensure_ascii=False))
         return
     click.echo(cset.describe())

@@ -101,6 +101,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import operator
 import threading
 from collections.abc import Callable
@@ -109,12 +110,15 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from radcalc import _fused, lql, repair, repopulation
+from radcalc._notes import collect_notes
 from radcalc._scaled import Scaled, careful, careful_and_proven
 from radcalc._validate import (
     Arg,
     Call,
+    check_chunk,
     is_duck_array,
     is_lazy,
+    is_masked,
     require,
     validate,
     warn_caller,
@@ -210,6 +214,15 @@ class _Once:
         with self._lock:
             first, self._done = not self._done, True
         return first
+
+    def __getstate__(self) -> dict[str, bool]:
+        """Picklable (dask's process and distributed schedulers): a copy gets its own lock,
+        so each worker process warns at most once."""
+        return {"done": self._done}
+
+    def __setstate__(self, state: dict[str, bool]) -> None:
+        self._lock = threading.Lock()
+        self._done = state["done"]
 
 
 def _warn_chunk(once: _Once, result: Any, dose_per_fraction: Any) -> Any:
@@ -522,7 +535,7 @@ def _deliver(result: Any, out: Any, **inputs: Any) -> Any:
     """The numpy path's ``result``, or copied into a checked ``out=`` that is returned."""
     if out is None:
         return result
-    if is_duck_array(result) or isinstance(result, np.ma.MaskedArray):
+    if is_duck_array(result) or is_masked(result):
         kind = "a lazy (dask)" if is_duck_array(result) else "a masked"
         raise InvalidInputError(
             f"out= takes only plain numpy results, got {kind} result: leave out= away"
@@ -549,6 +562,8 @@ def _fused_course(
     numpy path runs (the reference, which raises every error with its exact
     text and evaluates extreme inputs carefully).
     """
+    if out is None and is_lazy(grid):
+        return _lazy_course(options, grid, fractions, alpha_beta, reference, kind=kind)
     scalars = (fractions, reference, *options[:-1])
     if not _fused.wanted((grid, alpha_beta), scalars, out):
         return None
@@ -590,6 +605,96 @@ def _fused_course(
         # The numpy path's test and text, on the dose per fraction given or returned.
         notes: list[str] = []
         _note_above_lq_range((result if inverse else grid) / n, notes)
+        for note in notes:
+            warn_caller(note)
+    return result
+
+
+def _lazy_course(
+    options: _Options, grid: Any, fractions: Any, alpha_beta: Any, reference: Any, *, kind: str
+) -> Any:
+    """A float64 dask ``grid``, every other argument a number: the whole conversion as
+    one ``map_blocks`` step, or None (then the general lazy path of :func:`validate` runs).
+
+    Each chunk is validated, converted and tested for the LQ-range warning in
+    one pass by the fused kernel (:func:`_lazy_chunk`); nothing is computed
+    now. The numbers are validated now, by the function itself on a stand-in
+    dose, so their errors are raised at call time as before.
+    """
+    numbers = (fractions, alpha_beta, reference, *options[:-1])
+    if grid.dtype != np.float64 or any(
+        value is not None
+        and (np.ndim(value) != 0 or is_duck_array(value) or isinstance(value, (str, bytes)))
+        for value in numbers
+    ):
+        return None
+    if not _fused.ordinary(np.dtype(np.float64), *numbers):
+        return None  # the general path's unguarded float64 arithmetic is used for these
+    if not _fused.available() or math.prod(max(c, default=0) for c in grid.chunks) < (
+        _fused.GRID_THRESHOLD
+    ):
+        return None  # no kernel for these chunks: the general path has the fewest passes
+    try:
+        with collect_notes() as notes:
+            _lazy_function(kind)(np.float64(1.0), fractions, alpha_beta, reference, options)
+    except InvalidInputError:
+        return None  # the general path raises it, in its own order
+    if notes:
+        return None  # a note about the numbers themselves: the general path issues it now
+    from dask.base import tokenize
+
+    name = f"radcalc-{kind}-{tokenize(grid, fractions, alpha_beta, reference, tuple(options))}"
+    chunk = functools.partial(
+        _lazy_chunk, _Once(), grid, kind, fractions, alpha_beta, reference, options
+    )
+    meta = np.empty((0,) * grid.ndim, np.float64)
+    return grid.map_blocks(chunk, dtype=np.float64, meta=meta, name=name)
+
+
+def _lazy_function(kind: str) -> Callable[..., Any]:
+    """The public function of ``kind`` with the arguments of :func:`_fused_course`."""
+    functions: dict[str, Callable[..., Any]] = {
+        "bed": bed,
+        "eqd2": eqd2,
+        "eqdx": eqdx,
+        "inverse": dose_for_eqd2,
+    }
+    function = functions[kind]
+
+    def call(grid: Any, fractions: Any, alpha_beta: Any, reference: Any, options: _Options) -> Any:
+        given = {k: v for k, v in options._asdict().items() if v is not None}
+        if kind == "eqdx":
+            given["reference_dose_per_fraction"] = reference
+        return function(grid, fractions, alpha_beta=alpha_beta, **given)
+
+    return call
+
+
+def _lazy_chunk(
+    once: _Once,
+    whole: Any,
+    kind: str,
+    fractions: Any,
+    alpha_beta: Any,
+    reference: Any,
+    options: _Options,
+    chunk: Any,
+) -> Any:
+    """One chunk of :func:`_lazy_course`: the fused kernel (one pass) or, if it gives up,
+    the general lazy path's chunk check (the exact text, naming the whole array's
+    first invalid value) and then the numpy path on the chunk."""
+    with collect_notes() as notes:
+        result = None
+        if chunk.size >= _fused.GRID_THRESHOLD and _fused.available():
+            contiguous = np.ascontiguousarray(chunk)
+            result = _fused_course(
+                options, contiguous, fractions, alpha_beta, reference, kind=kind, out=None
+            )
+        if result is None:
+            arg = Arg("target_eqd2" if kind == "inverse" else "dose", whole, ">= 0", "Gy")
+            check_chunk(arg, whole, True, chunk)
+            result = _lazy_function(kind)(chunk, fractions, alpha_beta, reference, options)
+    if notes and once.first():  # once per result, as the general path's LQ-range test
         for note in notes:
             warn_caller(note)
     return result

@@ -65,13 +65,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
-from radcalc import lq
+from radcalc import _fused, lq
 from radcalc._tables import html_table, text_table
-from radcalc._validate import Arg, _short, check_scalar, is_duck_array, prepare
+from radcalc._validate import Arg, _short, check_scalar, is_duck_array, prepare, warn_caller
 from radcalc.errors import InvalidInputError
 from radcalc.recovery import (
     MONTH_DAYS,
@@ -184,6 +184,8 @@ def _finite_result(function: Callable[..., _R]) -> Callable[..., _R]:
                     f"{_overflow_message(function, args, kwargs, None)} ({text})"
                 ) from None
             raise
+        if isinstance(result, _ProvenFinite):
+            return result.value  # type: ignore[no-any-return]
         if is_duck_array(result) and hasattr(result, "map_blocks"):
             message = _overflow_message(function, args, kwargs, None)
             return result.map_blocks(_finite_block, message, dtype=result.dtype)  # type: ignore[no-any-return,attr-defined]
@@ -486,6 +488,120 @@ def _cumulative(
     return _discounted_history(eqd2s[:-1], t, model) + eqd2s[-1], ab, scalar
 
 
+class _ProvenFinite(NamedTuple):
+    """A result the fused kernel proved finite: ``_finite_result`` skips its pass over it."""
+
+    value: Any
+
+
+def _fused_history(
+    doses: Any,
+    fractions: Any,
+    intervals_months: Any,
+    alpha_beta: Any,
+    organ: _OrganOptions,
+    per_course_options: tuple[Any, ...],
+    *,
+    limit: Any = None,
+    new_fractions: Any = None,
+    out: Any = None,
+) -> Any:
+    """The one-pass kernel of :func:`cumulative_eqd2` (``limit`` None) or
+    :func:`max_new_dose` on large dose grids, or None: then the numpy path runs.
+
+    Taken only for plain LQ (no per-day options, model "lq"), every course a
+    numpy grid of one shape and float dtype, everything else size 1. The
+    scalars are validated here exactly as the numpy path does (any error: None,
+    the numpy path raises it in its own order); the grids are checked by the
+    kernel, which gives up on anything unusual (see :mod:`radcalc._fused`).
+    """
+    if organ.model != "lq" or any(option is not None for option in per_course_options):
+        return None
+    if not all(isinstance(v, (list, tuple)) for v in (doses, fractions, intervals_months)):
+        return None
+    grids = tuple(doses)
+    if not grids or not all(isinstance(g, np.ndarray) and g.size > 1 for g in grids):
+        return None
+    singles = (*fractions, *intervals_months, alpha_beta, limit, new_fractions)
+    if not _fused.wanted(grids, singles, out):
+        return None
+    dtype = grids[0].dtype
+    one = dtype.type(1)  # stands in for the grids while the scalars are validated
+    newest = limit is None
+    extra = [Arg("alpha_beta", alpha_beta, "> 0", "Gy")]
+    if not newest:
+        extra = [Arg("limit", limit, "> 0", "Gy"), *extra, Arg("fractions", new_fractions, "> 0")]
+    try:
+        model, _ = organ.resolved()
+        _, n, t, rest, _ = _prepare_history(
+            [one] * len(grids),
+            fractions,
+            intervals_months,
+            dose_name="doses" if newest else "prior_doses",
+            fractions_name="fractions" if newest else "prior_fractions",
+            newest_included=newest,
+            extra=extra,
+        )
+        # The weights 1 - r(t_i) exactly as _discounted_history computes them.
+        weights: list[Any] = []
+        elapsed: Any = 0
+        for i in reversed(range(len(t))):
+            elapsed = elapsed + t[i]
+            weights.insert(0, 1 - model.fraction_recovered(elapsed))
+        if out is not None:
+            _fused.check_out(
+                out, grids[0].shape, dtype, **{f"doses[{i}]": g for i, g in enumerate(grids)}
+            )
+    except InvalidInputError:
+        return None
+    numbers = (*n, *rest, *weights)
+    if not all(np.size(v) == 1 for v in numbers):
+        return None
+    if any(np.result_type(v, dtype) != dtype for v in numbers):
+        return None  # the numpy path promotes (e.g. a float64 weight on float32 grids)
+    if np.broadcast_shapes(*(np.shape(v) for v in (*grids, *numbers))) != grids[0].shape:
+        return None
+    if not _fused.ordinary(dtype, *numbers, lq.EQD2_REFERENCE_DOSE):
+        return None
+    if newest:
+        weights.append(one)  # the newest course counts in full
+        (ab,) = rest
+        lim = n_new = None
+    else:
+        lim, ab, n_new = rest
+    result, above = _fused.run_history(
+        grids,
+        tuple(n),
+        tuple(weights),
+        ab,
+        limit=lim,
+        new_fractions=n_new,
+        lq_limit=lq.LQ_DOSE_PER_FRACTION_LIMIT * (1 - 1e-9),  # a pre-test, as in lq
+        out=out,
+    )
+    if result is None:
+        return None
+    if above:  # lq.dose_for_eqd2's test and text, on the dose per fraction returned
+        notes: list[str] = []
+        lq._note_above_lq_range(result / n_new, notes)
+        for note in notes:
+            warn_caller(note)
+    return _ProvenFinite(result)
+
+
+def _deliver_out(result: Any, out: Any, scalar: bool, grids: Any) -> Any:
+    """The numpy path's result as a float for scalar input, or copied into ``out=``."""
+    if out is None:
+        return _finish(result, scalar)
+    if not isinstance(result, np.ndarray) or is_duck_array(result):
+        raise InvalidInputError(
+            "out= takes only plain numpy results, got a lazy or scalar result: leave out= away"
+        )
+    named = {f"doses[{i}]": g for i, g in enumerate(grids) if isinstance(g, np.ndarray)}
+    _fused.check_out(out, result.shape, result.dtype, **named)
+    return _fused.deliver(result, out)
+
+
 @_finite_result
 def cumulative_eqd2(
     doses: Any,
@@ -501,6 +617,7 @@ def cumulative_eqd2(
     transition_dose: Any = None,
     fractions_per_day: Any = None,
     interval_hours: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Cumulative EQD2 of an organ over courses, earlier courses discounted by recovery.
 
@@ -527,6 +644,9 @@ def cumulative_eqd2(
         Each course's hours between same-day fractions (None for a
         once-daily course); needed with ``repair_half_time_hours`` for a
         course given several fractions a day. [h]
+    out : numpy.ndarray, optional
+        A writeable array of the result's shape and dtype, sharing no memory
+        with an input, to write the result into (and return); array input only.
 
     Returns
     -------
@@ -579,11 +699,17 @@ def cumulative_eqd2(
     organ_options = _OrganOptions(
         recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
+    fused = _fused_history(
+        doses, fractions, intervals_months, alpha_beta, organ_options,
+        (fractions_per_day, interval_hours), out=out,
+    )  # fmt: skip
+    if fused is not None:
+        return fused
     result, _, scalar = _cumulative(
         doses, fractions, intervals_months, alpha_beta, organ_options, fractions_per_day,
         interval_hours,
     )  # fmt: skip
-    return _finish(result, scalar)
+    return _deliver_out(result, out, scalar, doses)
 
 
 @_finite_result
@@ -817,6 +943,7 @@ def max_new_dose(
     prior_interval_hours: Any = None,
     fractions_per_day: Any = None,
     interval_hours: Any = None,
+    out: Any = None,
 ) -> Any:
     r"""Largest total dose to the organ of a new course in ``fractions`` fractions.
 
@@ -854,6 +981,8 @@ def max_new_dose(
         The new course's fractions per day and hours between same-day
         fractions [h]; with ``repair_half_time_hours`` its dose is solved
         with incomplete repair (the inverse of :func:`radcalc.dose_for_eqd2`).
+    out : numpy.ndarray, optional
+        As in :func:`cumulative_eqd2`.
 
     Returns
     -------
@@ -899,6 +1028,13 @@ def max_new_dose(
     organ_options = _OrganOptions(
         recovery, organ, recovery_any_organ, repair_half_time_hours, model, transition_dose
     )
+    fused = _fused_history(
+        prior_doses, prior_fractions, intervals_months, alpha_beta, organ_options,
+        (prior_fractions_per_day, prior_interval_hours, fractions_per_day, interval_hours),
+        limit=limit, new_fractions=fractions, out=out,
+    )  # fmt: skip
+    if fused is not None:
+        return fused
     remaining, ab, (n_new,), scalar, tissue, _ = _remaining(
         limit,
         prior_doses,
@@ -911,7 +1047,7 @@ def max_new_dose(
         extra=(Arg("fractions", fractions, "> 0"),),
     )
     dose = tissue.dose_for(np.maximum(remaining, 0), n_new, ab, fractions_per_day, interval_hours)
-    return _finish(dose, scalar)
+    return _deliver_out(dose, out, scalar, prior_doses)
 
 
 # --------------------------------------------------------------------------- courses

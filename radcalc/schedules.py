@@ -8,6 +8,7 @@ in dose arithmetic.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from radcalc import lq, repair, repopulation
-from radcalc._tables import presets_html, schedule_html
 from radcalc._validate import check_scalar
 from radcalc.errors import InvalidInputError, ScheduleParseError
 
@@ -192,6 +192,8 @@ class Schedule:
         )
 
     def _repr_html_(self) -> str:
+        from radcalc._tables import schedule_html  # only in Jupyter: keeps the CLI start fast
+
         return schedule_html(self)
 
     @classmethod
@@ -216,6 +218,8 @@ class SchedulePreset:
     source: str
 
     def _repr_html_(self) -> str:
+        from radcalc._tables import presets_html
+
         return presets_html([self])
 
 
@@ -238,6 +242,8 @@ class SchedulePresets(Mapping[str, SchedulePreset]):
         return f"SchedulePresets({self._presets!r})"
 
     def _repr_html_(self) -> str:
+        from radcalc._tables import presets_html
+
         return presets_html(self._presets.values())
 
 
@@ -302,13 +308,20 @@ _PER_DAY = {
     "t.i.d.": 3,
     "three times daily": 3,
 }
-_PER_DAY_PATTERN = "|".join(re.escape(k) for k in sorted(_PER_DAY, key=len, reverse=True))
-_SCHEDULE_RE = re.compile(
-    rf"^{_DOSE}\s*(?:/|\bin\b)\s*{_FRACTIONS}"
-    rf"(?:\s*,?\s*(?P<per_day>{_PER_DAY_PATTERN}))?"
-    rf"(?:\s*,?\s*{_NUMBER}\s*h(?:ours?)?(?:\s+apart)?)?$",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _schedule_re() -> re.Pattern[str]:
+    """The schedule pattern, compiled on first use (not at import: CLI start-up)."""
+    per_day = "|".join(re.escape(k) for k in sorted(_PER_DAY, key=len, reverse=True))
+    return re.compile(
+        rf"^{_DOSE}\s*(?:/|\bin\b)\s*{_FRACTIONS}"
+        rf"(?:\s*,?\s*(?P<per_day>{per_day}))?"
+        rf"(?:\s*,?\s*{_NUMBER}\s*h(?:ours?)?(?:\s+apart)?)?$",
+        re.IGNORECASE,
+    )
+
+
 _EXPECTED = (
     "expected '<total dose>/<fractions>' with optional 'bid' or 'tid' and interval, "
     "e.g. '65/54', '65 Gy in 54 fx bid', '65/54 bid 6h', '30Gy/5fx', or a preset name ("
@@ -357,7 +370,7 @@ def parse_schedule(text: str) -> Schedule:
     preset = SCHEDULE_PRESETS.get(cleaned.lower())
     if preset is not None:
         return preset.schedule
-    match = _SCHEDULE_RE.match(cleaned)
+    match = _schedule_re().match(cleaned)
     if match is None:
         raise ScheduleParseError(f"schedule {text!r} not understood: {_EXPECTED}")
     dose_text, fractions_text, per_day_text, hours_text = match.groups()

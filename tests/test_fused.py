@@ -327,7 +327,8 @@ def test_cli_eqd2_imports_only_what_it_needs() -> None:
         "from radcalc.cli import main\n"
         "main(['eqd2', '--dose', '65', '--fx', '54', '--ab', '10'], standalone_mode=False)\n"
         "heavy = ['tomllib', 'radcalc.constraints', 'radcalc.check', 'radcalc.plan',\n"
-        "         'radcalc.reirradiation', 'radcalc.recovery', 'numba', 'dask', 'scipy']\n"
+        "         'radcalc.reirradiation', 'radcalc.recovery', 'numba', 'dask', 'scipy',\n"
+        "         'pydicom', 'matplotlib', 'numpy.ma', 'json', 'radcalc._tables']\n"
         "print('LOADED', [m for m in heavy if m in sys.modules])\n"
     )
     done = subprocess.run(
