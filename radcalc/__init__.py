@@ -21,6 +21,8 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
   metric syntax (``"D0.03cc"``, ``"D95%"``, ``"V20Gy%"``).
 * Everything above except the LQ core is loaded on first use, so ``import
   radcalc`` and ``radcalc eqd2`` never import pydicom, scipy or TOML tables.
+* Cohorts (:mod:`radcalc.cohort`): ``check_cohort`` checks many plan files
+  on dask.distributed, one task per plan, into one table.
 * Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
   (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
@@ -52,6 +54,7 @@ from radcalc.repopulation import minimum_overall_days, repopulation_bed, repopul
 if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below)
     from radcalc import recovery
     from radcalc.check import CheckReport, CheckRow, check_plan
+    from radcalc.cohort import CohortResult, check_cohort, evaluate_plan
     from radcalc.constraints import (
         ConstraintRule,
         ConstraintSet,
@@ -86,6 +89,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
 _LAZY = {
     "recovery": "radcalc.recovery",
     **dict.fromkeys(("CheckReport", "CheckRow", "check_plan"), "radcalc.check"),
+    **dict.fromkeys(("CohortResult", "check_cohort", "evaluate_plan"), "radcalc.cohort"),
     **dict.fromkeys(
         ("ConstraintRule", "ConstraintSet", "list_constraint_sets", "load_constraint_set"),
         "radcalc.constraints",
@@ -190,6 +194,10 @@ __all__ = [
     "Plan",
     "PlanCourse",
     "PlanOrgan",
+    # cohorts on dask.distributed (radcalc.cohort)
+    "check_cohort",
+    "evaluate_plan",
+    "CohortResult",
     # errors
     "RadcalcError",
     "InvalidInputError",

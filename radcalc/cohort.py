@@ -51,7 +51,9 @@ Output files
 flushed as soon as its task completes (a crash loses nothing finished).
 ``out`` ending in ``.parquet``: the whole table rewritten atomically (a
 temporary file, then a rename) after a completed plan at most once a second,
-and at the end, so a crash loses at most the last second. Without ``resume``
+and at the end, so a crash loses at most the last second. CSV rows are in the
+order the plans complete; the returned rows and the final Parquet file are in
+the order the plans were given. Without ``resume``
 an existing ``out`` is replaced. With ``resume``, the plans that have rows in
 ``out`` other than an error row are skipped (their rows are kept and
 returned); error rows are dropped and those plans are evaluated again.
@@ -131,7 +133,8 @@ _ORGAN_FILE_KEYS = ("structure", "metric")
 def _row(plan: str, **cells: Any) -> dict[str, Any]:
     row = dict.fromkeys(COLUMNS)
     row.update(plan=plan, patient=Path(plan).stem, **cells)
-    return row
+    # An empty text is None, as it reads back from a CSV file.
+    return {name: None if value == "" else value for name, value in row.items()}
 
 
 def _metric_row(
@@ -455,13 +458,13 @@ class _Sink:
         self.out = out
         self.rows = list(kept)
         self.last_write = 0.0
+        self.handle: io.TextIOWrapper | None = None
         if out is None:
             return
         if out.suffix == ".csv":
             _replace(out, _csv_text(self.rows, header=True).encode("utf-8"))
-            self.handle: io.TextIOWrapper | None = out.open("a", encoding="utf-8", newline="")
+            self.handle = out.open("a", encoding="utf-8", newline="")  # output, never input
         else:
-            self.handle = None
             self._write_parquet()
 
     def add(self, rows: list[dict[str, Any]]) -> None:
@@ -533,7 +536,10 @@ def _read_out(out: Path) -> list[dict[str, Any]]:
                 )
             where = f"{out}, line {number}"
             rows.append(
-                {name: _cell_value(name, text, where) for name, text in zip(COLUMNS, cells)}
+                {
+                    name: _cell_value(name, text, where)
+                    for name, text in zip(COLUMNS, cells, strict=True)
+                }
             )
         return rows
     import pyarrow as pa
@@ -556,11 +562,11 @@ def _out_path(out: str | os.PathLike[str] | None) -> Path | None:
         return None
     file = Path(out)
     if file.suffix not in (".csv", ".parquet"):
-        raise InvalidInputError(
-            f"out must end in .csv or .parquet, got {str(file)!r}"
-        )
+        raise InvalidInputError(f"out must end in .csv or .parquet, got {str(file)!r}")
     if not file.parent.is_dir():
-        raise InvalidInputError(f"out {str(file)!r}: the folder {str(file.parent)!r} does not exist")
+        raise InvalidInputError(
+            f"out {str(file)!r}: the folder {str(file.parent)!r} does not exist"
+        )
     return file
 
 
@@ -638,8 +644,9 @@ def check_cohort(
         seen.add(plan)
     if client is not None and workers is not None:
         raise InvalidInputError("give client or workers, not both")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
         raise InvalidInputError(f"workers must be an integer >= 1, got {workers!r}")
     file = _out_path(out)
     kept: list[dict[str, Any]] = []
@@ -647,14 +654,15 @@ def check_cohort(
         kept = [r for r in _read_out(file) if r["kind"] != "error" and r["plan"] in seen]
     done = {row["plan"] for row in kept}
     todo = [plan for plan in plans if plan not in done]
+    order = {plan: i for i, plan in enumerate(plans)}
     sink = _Sink(file, kept)
     try:
         if todo:
             _run(todo, client, workers, sink.add, _show_progress(progress))
     finally:
+        sink.rows.sort(key=lambda row: order[row["plan"]])  # stable: rows of a plan in order
         sink.close()
-    order = {plan: i for i, plan in enumerate(plans)}
-    rows = sorted(sink.rows, key=lambda row: order.get(row["plan"], len(order)))
+    rows = sink.rows
     return CohortResult(
         rows=rows,
         plans=tuple(plans),
@@ -672,10 +680,10 @@ def _run(
     progress: bool,
 ) -> None:
     """Submit one task per plan and hand each plan's rows to ``add`` as it completes."""
+    import uuid
+
     from distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
-
-    import uuid
 
     cluster = None
     own = client is None

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for benchmarks/
 
-from dicom_rtdose_factory import write_rtdose_file  # noqa: E402
-from rtstruct_factory import disc_contours, write_rtstruct_file  # noqa: E402
+from dicom_rtdose_factory import write_rtdose_file
+from rtstruct_factory import disc_contours, write_rtstruct_file
 
 #: The constraint sets every synthetic plan is checked against.
 CONSTRAINT_SETS = ("li2024-npc-postop", "nieder2006-cord")
