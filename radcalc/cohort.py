@@ -64,13 +64,15 @@ evaluated through :func:`_file_metrics`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import logging
 import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -687,13 +689,18 @@ def _run(
 
     cluster = None
     own = client is None
+    quiet = contextlib.ExitStack()
     if client is None:
+        # distributed logs every start and stop of its scheduler, nannies and workers
+        # at INFO level on stderr; for a cluster of our own, only its warnings are shown.
+        quiet.enter_context(_logger_level("distributed", logging.WARNING))
         # ":0": any free port for the dashboard (never a clash with a running one).
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,
             threads_per_worker=1,
             dashboard_address=":0",
+            silence_logs=logging.WARNING,
         )
         client = Client(cluster)
     try:
@@ -713,7 +720,20 @@ def _run(
                 add(rows)
                 bar.update(1)
     finally:
-        if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        with quiet:
+            if own:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+
+
+@contextlib.contextmanager
+def _logger_level(name: str, level: int) -> Iterator[None]:
+    """Raise a logger's level (never lower it) for the duration of the block."""
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
