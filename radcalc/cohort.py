@@ -173,79 +173,128 @@ def _file_metrics(path: Path) -> tuple[Plan, list[dict[str, Any]]]:
     dose from them: the organ's ``metric`` (default ``"Dmax"``) of the DVH
     (physical dose) of its ROI, ``structure`` or else the one ROI whose name
     means the same organ (radcalc.organs, TG-263). A course without files
-    keeps its typed-in ``max_dose``.
+    keeps its typed-in ``max_dose``; an organ's ``max_dose`` may be omitted
+    when every course has files (its entries for such courses are replaced).
 
     Kept apart on purpose: once :func:`radcalc.plan.resolve_doses` reads these
     keys, this body becomes ``plan = resolve_doses(load_plan(path))`` and the
     rows come from the resolved plan.
     """
+    import copy
+    import dataclasses
+
     from radcalc._toml import read_toml_file
     from radcalc.plan import parse_plan
 
     origin = str(path)
     data = read_toml_file(path, PlanFileError)
     courses = data.get("course")
-    organs = data.get("organ", [])
-    with_files = [
-        isinstance(c, dict) and any(k in c for k in _FILE_KEYS)
-        for c in (courses if isinstance(courses, list) else [])
-    ]
-    if not any(with_files):
-        plan = parse_plan(data, origin=origin, folder=path.parent)
-        rows = [
-            _metric_row(origin, o.name, i + 1, "max_dose", d, "plan file", "typed in")
-            for o in plan.organs
-            for i, d in enumerate(o.max_dose)
-        ]
-        return plan, rows
+    organs = data.get("organ")
+    files: dict[int, dict[str, Any]] = {}
+    if not isinstance(courses, list):
+        courses = []  # parse_plan says what is wrong
+    else:
+        files = {
+            i: {k: c[k] for k in _FILE_KEYS if k in c}
+            for i, c in enumerate(courses)
+            if isinstance(c, dict) and any(k in c for k in _FILE_KEYS)
+        }
+    options: list[dict[str, Any]] = []
+    if files and isinstance(organs, list):
+        # The plan without the file keys (a 0 Gy placeholder for each course with
+        # files) is parsed first, so every other key gets the plan parser's checks.
+        data = copy.deepcopy(data)
+        for i in files:
+            for key in _FILE_KEYS:
+                data["course"][i].pop(key, None)
+        for organ in data["organ"]:
+            if not isinstance(organ, dict):
+                continue
+            options.append({k: organ.pop(k) for k in _ORGAN_FILE_KEYS if k in organ})
+            if "max_dose" not in organ and len(files) == len(courses):
+                organ["max_dose"] = [0.0] * len(courses)
+    plan = parse_plan(data, origin=origin, folder=path.parent)
+    doses = [list(organ.max_dose) for organ in plan.organs]
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for i, keys in sorted(files.items()):
+        where = f"{origin}: [[course]] #{i + 1}"
+        if "dvh_export" in keys:
+            raise PlanFileError(f"{where}: DVH exports need radcalc.dosevolume.exports")
+        if not ("rtdose" in keys and "rtstruct" in keys):
+            raise PlanFileError(f"{where}: give rtdose and rtstruct together")
+        metrics = _course_metrics(where, path.parent, keys, plan, options)
+        for j, (metric, value, source, detail) in enumerate(metrics):
+            doses[j][i] = value
+            rows[j, i] = _metric_row(
+                origin, plan.organs[j].name, i + 1, metric, value, source, detail
+            )
+    for j, organ in enumerate(plan.organs):
+        for i, dose in enumerate(organ.max_dose):
+            if (j, i) not in rows:
+                rows[j, i] = _metric_row(
+                    origin, organ.name, i + 1, "max_dose", dose, "plan file", "typed in"
+                )
+    organs_with_files = tuple(
+        dataclasses.replace(organ, max_dose=tuple(values))
+        for organ, values in zip(plan.organs, doses, strict=True)
+    )
+    plan = dataclasses.replace(plan, organs=organs_with_files)
+    return plan, [rows[key] for key in sorted(rows)]
+
+
+def _course_metrics(
+    where: str, folder: Path, keys: Mapping[str, Any], plan: Plan, options: list[dict[str, Any]]
+) -> list[tuple[str, float, str, str]]:
+    """Per organ of ``plan``: (metric, dose [Gy], dose file, ROI) in one course."""
     from radcalc.dicom.rtdose import read_rtdose
     from radcalc.dicom.rtstruct import read_rtstruct
     from radcalc.dosevolume.histogram import dvh
     from radcalc.organs import match_organ
 
-    assert isinstance(courses, list)  # narrowing: with_files is empty unless it is a list
-    if not isinstance(organs, list) or not all(isinstance(o, dict) for o in organs):
-        raise PlanFileError(f"{origin}: [[organ]] must be tables, got {organs!r}")
-    doses: list[list[Any]] = [list(o.get("max_dose") or [None] * len(courses)) for o in organs]
-    rows = []
-    for i, course in enumerate(courses):
-        if not with_files[i]:
-            continue
-        where = f"{origin}: [[course]] #{i + 1}"
-        if "dvh_export" in course:
-            raise PlanFileError(f"{where}: DVH exports need radcalc.dosevolume.exports")
-        if not ("rtdose" in course and "rtstruct" in course):
-            raise PlanFileError(f"{where}: give rtdose and rtstruct together")
-        dose_file = path.parent / str(course.pop("rtdose"))
-        grid = read_rtdose(dose_file)
-        rois = read_rtstruct(path.parent / str(course.pop("rtstruct")))
-        for j, organ in enumerate(organs):
-            name = str(organ.get("name"))
-            roi = organ.get("structure")
-            if roi is None:
-                wanted = match_organ(name).canonical
-                found = [r for r in rois.names if match_organ(r).canonical == wanted]
-                if len(found) != 1:
-                    raise PlanFileError(
-                        f"{origin}: [[organ]] {name!r}: {len(found)} ROIs of the structure set "
-                        f"are this organ; give structure = one of {', '.join(rois.names)}"
-                    )
-                roi = found[0]
-            metric = str(organ.get("metric", "Dmax"))
-            value = dvh(grid, rois[str(roi)]).metric(metric)
-            if len(doses[j]) != len(courses):
-                raise PlanFileError(f"{origin}: [[organ]] {name!r}: max_dose needs one per course")
-            doses[j][i] = value
-            rows.append(
-                _metric_row(origin, name, i + 1, metric, value, str(dose_file), f"ROI {roi!r}")
-            )
-    for organ, values in zip(organs, doses, strict=True):
-        for key in _ORGAN_FILE_KEYS:
-            organ.pop(key, None)
-        organ["max_dose"] = values
-    plan = parse_plan(data, origin=origin, folder=path.parent)
-    rows.sort(key=lambda r: ([o.name for o in plan.organs].index(r["applies_to"]), r["course"]))
-    return plan, rows
+    for key in ("rtdose", "rtstruct"):
+        if not isinstance(keys[key], str) or not keys[key].strip():
+            raise PlanFileError(f"{where}, key {key!r}: expected a file path, got {keys[key]!r}")
+    dose_file = folder / keys["rtdose"]
+    grid = read_rtdose(dose_file)
+    if grid.quantity != "physical":
+        raise PlanFileError(
+            f"{where}: {dose_file} holds {grid.quantity}, not physical dose; an organ's "
+            "dose in a course is its physical dose"
+        )
+    rois = read_rtstruct(folder / keys["rtstruct"])
+    frames = {grid.frame_of_reference_uid, rois.frame_of_reference_uid} - {""}
+    if len(frames) > 1:
+        raise PlanFileError(
+            f"{where}: rtdose and rtstruct are in different frames of reference "
+            f"({grid.frame_of_reference_uid} and {rois.frame_of_reference_uid})"
+        )
+    out = []
+    for organ, option in zip(plan.organs, options, strict=True):
+        roi = option.get("structure")
+        if roi is None:
+            wanted = match_organ(organ.name).canonical
+            found = [name for name in rois.names if match_organ(name).canonical == wanted]
+            if len(found) != 1:
+                raise PlanFileError(
+                    f"{where}: [[organ]] {organ.name!r}: {len(found)} ROIs of the structure "
+                    f"set are this organ; give structure = one of {', '.join(rois.names)}"
+                )
+            roi = found[0]
+        metric = option.get("metric", "Dmax")
+        for key, text in (("structure", roi), ("metric", metric)):
+            if not isinstance(text, str) or not text.strip():
+                raise PlanFileError(
+                    f"{where}: [[organ]] {organ.name!r}, key {key!r}: expected a string, "
+                    f"got {text!r}"
+                )
+        try:
+            value = dvh(grid, rois[roi]).metric(metric)
+        except PlanFileError:
+            raise
+        except InvalidInputError as exc:
+            raise PlanFileError(f"{where}: [[organ]] {organ.name!r}: {exc}") from None
+        out.append((metric, value, str(dose_file), f"ROI {roi!r}"))
+    return out
 
 
 def evaluate_plan(path: str | os.PathLike[str]) -> list[dict[str, Any]]:

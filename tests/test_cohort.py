@@ -35,6 +35,9 @@ from radcalc.cohort import (  # noqa: E402
 )
 from radcalc.errors import InvalidInputError, PlanFileError  # noqa: E402
 
+COURSE1_FILES = (
+    'rtdose = "patient001/course1_rtdose.dcm"\nrtstruct = "patient001/course1_rtstruct.dcm"'
+)
 EXAMPLE_PLAN = Path(__file__).resolve().parents[1] / "examples" / "plans" / "npc_reirradiation.toml"
 
 
@@ -138,6 +141,26 @@ def test_evaluate_plan_typed_in_doses() -> None:
             id="missing-dicom-file",
         ),
         pytest.param(("[[course]]", "[[course"), "p.toml", id="not-toml"),
+        pytest.param(
+            ('metric = "D0.03cc"', 'metric = "Dfoo"'),
+            r"p\.toml: \[\[course\]\] #1: \[\[organ\]\] 'brainstem': .*Dfoo",
+            id="unknown-metric",
+        ),
+        pytest.param(
+            ('metric = "D0.03cc"', "metric = 3"),
+            r"\[\[organ\]\] 'brainstem', key 'metric': expected a string, got 3",
+            id="metric-not-a-string",
+        ),
+        pytest.param(
+            (COURSE1_FILES, ""),
+            r"\[\[organ\]\] #1 \('spinal cord'\), key 'max_dose': missing",
+            id="typed-in-course-without-max-dose",
+        ),
+        pytest.param(
+            ('name = "spinal cord"', 'name = "spinal cord"\nvolume = 3'),
+            r"\[\[organ\]\] #1, key 'volume': unknown key",
+            id="unknown-organ-key",
+        ),
     ],
 )
 def test_evaluate_plan_errors(
@@ -148,6 +171,42 @@ def test_evaluate_plan_errors(
     bad.write_text(plan.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
     with pytest.raises(InvalidInputError, match=match):
         evaluate_plan(bad)
+
+
+def test_evaluate_plan_course_with_files_after_a_typed_in_one(
+    cohort: list[Path], tmp_path: Path
+) -> None:
+    plan = _copy(cohort[:1], tmp_path)[0]
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace(COURSE1_FILES, "").replace(
+        "alpha_beta = 2\n", "alpha_beta = 2\nmax_dose = [41.5, 0]\n"
+    )
+    plan.write_text(text, encoding="utf-8")
+    rows = evaluate_plan(plan)
+    metrics = [(r["applies_to"], r["course"], r["metric"], r["source"]) for r in rows]
+    metrics = [m for m, r in zip(metrics, rows, strict=True) if r["kind"] == "metric"]
+    assert [m[:3] for m in metrics] == [
+        ("spinal cord", 1, "max_dose"),
+        ("spinal cord", 2, "Dmax"),
+        ("brainstem", 1, "max_dose"),
+        ("brainstem", 2, "D0.03cc"),
+    ]
+    assert metrics[0][3] == "plan file" and metrics[1][3].endswith("course2_rtdose.dcm")
+    cord = next(r for r in rows if r["rule"] == "cumulative-bed")
+    assert "Dmax 41.5 + " in cord["detail"]
+
+
+def test_evaluate_plan_refuses_files_of_two_frames(cohort: list[Path], tmp_path: Path) -> None:
+    from rtstruct_factory import circle, write_rtstruct_file
+
+    plan = _copy(cohort[:1], tmp_path)[0]
+    write_rtstruct_file(
+        tmp_path / "patient001" / "course2_rtstruct.dcm",
+        [(1, "SpinalCord", [circle(0, 0, 0, 4)]), (2, "Brainstem", [circle(5, 0, 0, 4)])],
+        frame_of_reference_uid="1.2.3.4",
+    )
+    with pytest.raises(PlanFileError, match=r"#2: rtdose and rtstruct are in different frames"):
+        evaluate_plan(plan)
 
 
 # --- the cohort on the cluster -----------------------------------------------------
@@ -366,7 +425,3 @@ def test_other_commands_never_import_dask_or_pandas() -> None:
         "assert radcalc.check_cohort is radcalc.cohort.check_cohort\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_plan_file_error_is_a_value_error() -> None:
-    assert issubclass(PlanFileError, ValueError)
