@@ -10,8 +10,10 @@ they complete, and a rerun with ``resume=True`` skips the plans already done.
 The table
 ---------
 One row per patient × rule (the rows of :func:`radcalc.check.check_plan`),
-one row per patient × organ × course (the organ's dose metric in that course)
-and, for a plan that could not be evaluated, one error row. Every row has the
+one row per patient × organ × course (the organ's dose metric in that course),
+one row per note radcalc raised while evaluating the plan (e.g. a dose per
+fraction above 10 Gy, where LQ is stretched) and, for a plan that could not be
+evaluated, one error row. Every row has the
 columns of :data:`COLUMNS`, in that order (None where a column does not apply):
 
 ============== ======= ==========================================================
@@ -19,7 +21,7 @@ column         type    meaning
 ============== ======= ==========================================================
 plan           str     the plan file, absolute path (the key ``resume`` matches)
 patient        str     the plan file's name without its suffix
-kind           str     ``"rule"``, ``"metric"`` or ``"error"``
+kind           str     ``"rule"``, ``"metric"``, ``"note"`` or ``"error"``
 set            str     constraint set of a rule row
 rule           str     rule id of a rule row
 applies_to     str     ``"target"`` or the plan's organ name
@@ -36,7 +38,8 @@ alpha_beta     float   the α/β the rule used [Gy]
 ab_assumed     bool    True when that α/β is radcalc's assumption
 source         str     rule rows: the citation; metric rows: the dose file (or
                        ``"plan file"`` for a typed-in dose)
-detail         str     why the row has its status; metric rows: the structure
+detail         str     why the row has its status; metric rows: the ROI; note
+                       rows: radcalc's note (a RadcalcWarning's text)
 error          str     error rows: ``"PlanFileError: <the message>"``
 ============== ======= ==========================================================
 
@@ -310,8 +313,10 @@ def evaluate_plan(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     -------
     list of dict
         One dict per row with the keys of :data:`COLUMNS`: the rule rows of
-        :func:`radcalc.check.check_plan` in its order, then one metric row per
-        organ and course.
+        :func:`radcalc.check.check_plan` in its order, one metric row per
+        organ and course, then one ``"note"`` row per note radcalc raised
+        (a :class:`~radcalc.errors.RadcalcWarning`, e.g. a dose per fraction
+        above 10 Gy; collected, not issued as a Python warning).
 
     Raises
     ------
@@ -329,11 +334,13 @@ def evaluate_plan(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     >>> row["patient"], row["kind"], row["rule"], row["status"], row["value"]
     ('p1', 'rule', 'eqd2-min', 'PASS', 60.0)
     """
+    from radcalc._notes import collect_notes
     from radcalc.check import check_plan
 
     file = Path(path).resolve()
-    plan, metrics = _file_metrics(file)
-    report = check_plan(plan)
+    with collect_notes() as notes:  # per task, also when tasks share a worker's threads
+        plan, metrics = _file_metrics(file)
+        report = check_plan(plan)
     origin = str(file)
     rows = []
     for check in report.rows:
@@ -357,7 +364,8 @@ def evaluate_plan(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 detail=check.detail,
             )
         )
-    return rows + metrics
+    notes_rows = [_row(origin, kind="note", detail=note) for note in notes]
+    return rows + metrics + notes_rows
 
 
 def _plan_task(path: str) -> list[dict[str, Any]]:

@@ -111,6 +111,21 @@ def test_evaluate_plan_typed_in_doses() -> None:
     assert any(row["kind"] == "rule" and row["status"] == "PASS" for row in rows)
 
 
+def test_notes_become_rows(tmp_path: Path) -> None:
+    plan = tmp_path / "sbrt.toml"
+    plan.write_text(
+        'constraint_sets = ["nieder2006-cord"]\n'
+        '[[course]]\nschedule = "50/25"\ninterval_to_next = "24m"\n'
+        '[[course]]\nschedule = "24/2"\n'
+        '[[organ]]\nname = "spinal cord"\nmax_dose = [40.0, 24.0]\n',
+        encoding="utf-8",
+    )
+    rows = evaluate_plan(plan)  # no Python warning (they are errors in this suite)
+    notes = [row for row in rows if row["kind"] == "note"]
+    assert len(notes) == 1 and "above 10 Gy" in notes[0]["detail"]
+    assert rows[-1] is notes[0]
+
+
 @pytest.mark.parametrize(
     ("edit", "match"),
     [
