@@ -76,7 +76,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -402,7 +402,6 @@ class CohortResult:
     failed: int
     resumed: int = 0
     out: str | None = None
-    _fails: int = field(default=0, repr=False)
 
     @property
     def errors(self) -> list[dict[str, Any]]:
