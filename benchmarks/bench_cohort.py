@@ -11,8 +11,11 @@ the constraint check). In the same run, interleaved, each repeat times
 
 with the clusters started (and their workers' imports warmed) beforehand:
 cluster start-up is printed apart. Printed: the medians, the time per
-patient, and the speed-up of 2 workers over 1 (the goal on 2 idle cores is
->= 1.8x; other processes on the machine lower it). Nothing is asserted.
+patient, the speed-up of 2 workers over 1 (the goal on 2 idle cores is
+>= 1.8x; other processes on the machine lower it), and the CPU share each
+worker got (its CPU seconds per second of the run: about 1 on idle cores) with
+the load average, which tell a busy machine from a slow cohort. Nothing is
+asserted.
 Run ``python benchmarks/bench_cohort.py`` (``--quick``: 4 patients, small
 grids, one repeat, as CI does).
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -74,15 +78,23 @@ def main() -> None:
         one, two = _cluster(1), _cluster(2)
         try:
             times: dict[str, list[float]] = {"serial": [], "1 worker": [], "2 workers": []}
+            # CPU time the workers got per second of the run and per worker: about 1
+            # on idle cores; well below 1 when other processes compete for them.
+            shares: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
+            load = os.getloadavg()[0]
             for _ in range(repeats):
                 start = time.perf_counter()
                 for plan in plans:
                     evaluate_plan(plan)
                 times["serial"].append(time.perf_counter() - start)
                 for label, (_, client, _) in (("1 worker", one), ("2 workers", two)):
+                    cpu = client.run(time.process_time)
                     start = time.perf_counter()
                     result = check_cohort(plans, client=client, progress=False)
-                    times[label].append(time.perf_counter() - start)
+                    wall = time.perf_counter() - start
+                    times[label].append(wall)
+                    used = sum(client.run(time.process_time).values()) - sum(cpu.values())
+                    shares[label].append(used / (wall * len(cpu)))
                     if result.rows != serial_rows:
                         raise SystemExit(f"{label}: rows differ from the serial loop")
         finally:
@@ -95,11 +107,19 @@ def main() -> None:
         f"median of {repeats} interleaved repeat(s); rows identical to the serial loop"
     )
     print(f"cluster start-up (not timed below): 1 worker {one[2]:.2f} s, 2 workers {two[2]:.2f} s")
-    print(f"{'case':<12}{'total [s]':>11}{'per patient [s]':>17}{'vs serial':>11}")
+    print(
+        f"{'case':<12}{'total [s]':>11}{'per patient [s]':>17}{'vs serial':>11}"
+        f"{'CPU share per worker':>22}"
+    )
     for label, t in median.items():
-        print(f"{label:<12}{t:>11.3f}{t / patients:>17.3f}{t / median['serial']:>11.2f}")
+        share = f"{statistics.median(shares[label]):.2f}" if label in shares else ""
+        print(f"{label:<12}{t:>11.3f}{t / patients:>17.3f}{t / median['serial']:>11.2f}{share:>22}")
     speedup = median["1 worker"] / median["2 workers"]
     print(f"speed-up 2 workers / 1 worker: {speedup:.2f}x (goal >= 1.8x on 2 idle cores)")
+    print(
+        f"load average (1 min) before / after: {load:.2f} / {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} cores (a CPU share well below 1 means the cores were not idle)"
+    )
 
 
 if __name__ == "__main__":
