@@ -50,8 +50,9 @@ structure, a worker that died) has one error row and counts in
 
 Output files
 ------------
-``out`` ending in ``.csv``: the header, then each plan's rows appended and
-flushed as soon as its task completes (a crash loses nothing finished).
+``out`` ending in ``.csv``: the header, then each plan's rows appended (one
+``write`` per plan, unbuffered) as soon as its task completes (a crash loses
+nothing finished).
 ``out`` ending in ``.parquet``: the whole table rewritten atomically (a
 temporary file, then a rename) after a completed plan at most once a second,
 and at the end, so a crash loses at most the last second. CSV rows are in the
@@ -516,26 +517,28 @@ class _Sink:
         self.out = out
         self.rows = list(kept)
         self.last_write = 0.0
-        self.handle: io.TextIOWrapper | None = None
+        self.fd: int | None = None
         if out is None:
             return
         if out.suffix == ".csv":
             _replace(out, _csv_text(self.rows, header=True).encode("utf-8"))
-            self.handle = out.open("a", encoding="utf-8", newline="")  # output, never input
+            # Output, never input: each plan's rows are appended with one write().
+            self.fd = os.open(out, os.O_WRONLY | os.O_APPEND)
         else:
             self._write_parquet()
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         self.rows.extend(rows)
-        if self.handle is not None:
-            self.handle.write(_csv_text(rows, header=False))
-            self.handle.flush()
+        if self.fd is not None:
+            data = memoryview(_csv_text(rows, header=False).encode("utf-8"))
+            while data:  # a regular file takes it all at once, short of a full disk
+                data = data[os.write(self.fd, data) :]
         elif self.out is not None and time.monotonic() - self.last_write >= 1.0:
             self._write_parquet()
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        if self.fd is not None:
+            os.close(self.fd)
         elif self.out is not None:
             self._write_parquet()
 
@@ -575,8 +578,7 @@ def _replace(target: Path, data: bytes) -> None:
 def _read_out(out: Path) -> list[dict[str, Any]]:
     """The rows of an existing output file (for ``resume``)."""
     if out.suffix == ".csv":
-        lines = read_text(out).splitlines()
-        reader = csv.reader(lines)
+        reader = csv.reader(io.StringIO(read_text(out), newline=""))
         header = next(reader, None)
         if header is None:
             return []
@@ -586,7 +588,8 @@ def _read_out(out: Path) -> list[dict[str, Any]]:
                 "give another --out, or run without resume to replace it"
             )
         rows = []
-        for number, cells in enumerate(reader, 2):
+        for cells in reader:
+            number = reader.line_num
             if len(cells) != len(COLUMNS):
                 raise InvalidInputError(
                     f"{out}, line {number}: {len(cells)} cells, expected {len(COLUMNS)}; "

@@ -295,6 +295,21 @@ def test_csv_written_per_plan_and_resume_skips_done_plans(
     assert len(_read_csv(out)) == len(serial)
 
 
+def test_resume_reads_back_text_with_newlines_and_quotes(client: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "p.toml"
+    plan.write_text(
+        'title = "a"\nconstraint_sets = ["nieder2006-cord"]\n'
+        '[[course]]\nschedule = "60/30"\n'
+        '[[organ]]\nname = "Spinal, \\"cord\\"\\nsecond line"\nmax_dose = [40.0]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.csv"
+    first = check_cohort([plan], client=client, out=out, progress=False)
+    assert any("\n" in (row["applies_to"] or "") for row in first.rows)
+    again = check_cohort([plan], client=client, out=out, resume=True, progress=False)
+    assert again.resumed == 1 and again.rows == first.rows
+
+
 def test_parquet_output_and_resume(
     client: Any, cohort: list[Path], serial: list[dict[str, Any]], tmp_path: Path
 ) -> None:
