@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from cohort_factory import write_cohort  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
-from radcalc.cohort import check_cohort, evaluate_plan  # noqa: E402
+from radcalc.cohort import _local_cluster, check_cohort, evaluate_plan  # noqa: E402
 
 
 def _warm() -> None:
@@ -52,13 +52,7 @@ def _warm() -> None:
 
 def _cluster(workers: int) -> tuple[LocalCluster, Client, float]:
     start = time.perf_counter()
-    cluster = LocalCluster(
-        n_workers=workers,
-        processes=True,
-        threads_per_worker=1,
-        dashboard_address=":0",
-        silence_logs=logging.WARNING,
-    )
+    cluster = _local_cluster(workers)  # the cluster check_cohort starts without a client
     client = Client(cluster)
     client.run(_warm)
     return cluster, client, time.perf_counter() - start

@@ -85,7 +85,7 @@ from radcalc._files import MAX_BINARY_BYTES, read_bytes, read_text
 from radcalc.errors import InvalidInputError, PlanFileError, RadcalcError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from distributed import Client
+    from distributed import Client, LocalCluster
     from pandas import DataFrame
 
     from radcalc.plan import Plan
@@ -743,7 +743,7 @@ def _run(
     """Submit one task per plan and hand each plan's rows to ``add`` as it completes."""
     import uuid
 
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
     from tqdm import tqdm
 
     cluster = None
@@ -753,14 +753,7 @@ def _run(
         # distributed logs every start and stop of its scheduler, nannies and workers
         # at INFO level on stderr; for a cluster of our own, only its warnings are shown.
         quiet.enter_context(_logger_level("distributed", logging.WARNING))
-        # ":0": any free port for the dashboard (never a clash with a running one).
-        cluster = LocalCluster(
-            n_workers=workers,
-            processes=True,
-            threads_per_worker=1,
-            dashboard_address=":0",
-            silence_logs=logging.WARNING,
-        )
+        cluster = _local_cluster(workers)
         client = Client(cluster)
     try:
         batch = uuid.uuid4().hex
@@ -784,6 +777,20 @@ def _run(
                 client.close()
                 if cluster is not None:
                     cluster.close()
+
+
+def _local_cluster(workers: int | None) -> LocalCluster:
+    """The cluster of a run without a client: ``workers`` processes of one thread each."""
+    from distributed import LocalCluster
+
+    # ":0": any free port for the dashboard (never a clash with a running one).
+    return LocalCluster(
+        n_workers=workers,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=":0",
+        silence_logs=logging.WARNING,
+    )
 
 
 @contextlib.contextmanager
