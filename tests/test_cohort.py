@@ -224,6 +224,40 @@ def test_evaluate_plan_refuses_files_of_two_frames(cohort: list[Path], tmp_path:
         evaluate_plan(plan)
 
 
+def test_a_task_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import radcalc.cohort as cohort
+
+    def broken(path: str) -> list[dict[str, Any]]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cohort, "evaluate_plan", broken)
+    [row] = cohort._plan_task("/p/x.toml")
+    assert (row["plan"], row["patient"], row["kind"], row["status"]) == (
+        "/p/x.toml",
+        "x",
+        "error",
+        "ERROR",
+    )
+    assert row["error"] == (
+        "RuntimeError: internal error (boom); please report this with the plan file"
+    )
+
+
+def test_csv_rows_are_on_disk_when_a_plan_completes(tmp_path: Path) -> None:
+    from radcalc.cohort import _row, _Sink
+
+    out = tmp_path / "r.csv"
+    sink = _Sink(out, [])
+    try:
+        sink.add([_row("/p/a.toml", kind="metric", value=1.5, course=1)])
+        written = _read_csv(out)  # before close: nothing waits in a buffer
+    finally:
+        sink.close()
+    assert [(r["plan"], r["value"], r["course"], r["status"]) for r in written] == [
+        ("/p/a.toml", "1.5", "1", "")
+    ]
+
+
 # --- the cohort on the cluster -----------------------------------------------------
 
 
