@@ -25,6 +25,8 @@ of a course; ``alpha_beta`` is keyword-only and has no default.
 * α/β as a range (:mod:`radcalc.uncertainty`): ``AlphaBetaRange``,
   ``alpha_beta_bounds`` and ``radcalc.uncertainty.bounds(func, ...,
   alpha_beta=AlphaBetaRange(2, 4))`` for the low and high bound of any result.
+* Cohorts (:mod:`radcalc.cohort`): ``check_cohort`` checks many plan files
+  on dask.distributed, one task per plan, into one table.
 * Errors (:mod:`radcalc.errors`); ``collect_notes`` gathers radcalc's notes
   (RadcalcWarnings) per thread instead of issuing Python warnings.
 """
@@ -56,6 +58,7 @@ from radcalc.repopulation import minimum_overall_days, repopulation_bed, repopul
 if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below)
     from radcalc import recovery
     from radcalc.check import CheckReport, CheckRow, check_plan
+    from radcalc.cohort import CohortResult, check_cohort, evaluate_plan
     from radcalc.constraints import (
         ConstraintRule,
         ConstraintSet,
@@ -92,6 +95,7 @@ if TYPE_CHECKING:  # imported on first use at run time (module __getattr__ below
 _LAZY = {
     "recovery": "radcalc.recovery",
     **dict.fromkeys(("CheckReport", "CheckRow", "check_plan"), "radcalc.check"),
+    **dict.fromkeys(("CohortResult", "check_cohort", "evaluate_plan"), "radcalc.cohort"),
     **dict.fromkeys(
         ("ConstraintRule", "ConstraintSet", "list_constraint_sets", "load_constraint_set"),
         "radcalc.constraints",
@@ -203,6 +207,10 @@ __all__ = [
     "Plan",
     "PlanCourse",
     "PlanOrgan",
+    # cohorts on dask.distributed (radcalc.cohort)
+    "check_cohort",
+    "evaluate_plan",
+    "CohortResult",
     # errors
     "RadcalcError",
     "InvalidInputError",

@@ -39,6 +39,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "map": "radcalc._cli_dicom:map_command",
     "accumulate": "radcalc._cli_dicom:accumulate_command",
     "dvh": "radcalc._cli_dvh:dvh_command",
+    "cohort": "radcalc._cli_cohort:cohort_command",
 }
 
 

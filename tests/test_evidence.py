@@ -28,6 +28,7 @@ NOT_CLINICAL = {
     "EXIT_OK": "an exit status of radcalc check",
     "EXIT_FAIL": "an exit status of radcalc check",
     "EXIT_NOT_EVALUABLE": "an exit status of radcalc check",
+    "EXIT_TASK_ERRORS": "an exit status of radcalc cohort",
     "HOURS_PER_DAY": "24 hours in a day",
     "MAX_TEXT_BYTES": "a software bound on the size of a text input file",
     "MAX_BINARY_BYTES": "a software bound on the size of a DICOM input file",

@@ -192,6 +192,7 @@ def test_every_user_file_reader_goes_through_radcalc_files() -> None:
         ("constraints.py", "entry.read_text("),  # shipped data files
         ("organs.py", 'resources.files("radcalc")'),  # shipped data files
         ("rtdose.py", "dcmread(BytesIO(data)"),  # bytes from _files.read_bytes
+        ("cohort.py", "os.open(out, os.O_WRONLY | os.O_APPEND)"),  # the results file (output)
     }
     offenders = [
         f"{path.name}:{number}: {line.strip()}"
