@@ -215,13 +215,15 @@ def test_readme_shell_examples_run(runner: CliRunner, monkeypatch: pytest.Monkey
         assert result.exit_code == 0, (line, result.output)
 
 
-def test_readme_toml_examples_are_valid(tmp_path: Path) -> None:
+def test_howto_toml_examples_are_valid(tmp_path: Path) -> None:
+    # The plan file and constraint set examples of docs/howto/check-plan.md.
     import tomllib
 
     from radcalc.constraints import parse_constraint_set
     from radcalc.plan import parse_plan
 
-    blocks = [b.split("```")[0] for b in _readme_section().split("```toml\n")[1:]]
+    text = (ROOT / "docs" / "howto" / "check-plan.md").read_text(encoding="utf-8")
+    blocks = [b.split("```")[0] for b in text.split("```toml\n")[1:]]
     assert len(blocks) == 2
     plan = parse_plan(tomllib.loads(blocks[0]))
     assert plan.newest.margin == "under-1mm" and plan.newest.margin_mm == 0.8

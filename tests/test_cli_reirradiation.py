@@ -277,13 +277,16 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_shell_examples_run() -> None:
-    text = readme_section().replace("\\\n", " ")  # shell line continuations
+    # The README's tour and the reference page docs/howto/reirradiation-budget.md.
+    howto = pathlib.Path(__file__).parents[1] / "docs" / "howto" / "reirradiation-budget.md"
+    text = readme_section() + howto.read_text(encoding="utf-8")
+    text = text.replace("\\\n", " ")  # shell line continuations
     lines = [
         line.removeprefix("$ radcalc ")
         for line in text.splitlines()
         if line.startswith("$ radcalc ")
     ]
-    assert len(lines) == 6
+    assert len(lines) == 9
     for line in lines:
         code, out, err = run(*argv(line))
         assert (code, err) == (0, ""), line
