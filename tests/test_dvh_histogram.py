@@ -136,7 +136,10 @@ def test_dose_at_volume_equal_to_whole_and_beyond() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.floats(0, 80), min_size=1, max_size=40),
+    # Subnormal doses (< 2.2e-308 Gy) are left out: between 0 and 5e-324 Gy an
+    # interpolated dose can only round to one of the two, which breaks
+    # V(D(x%)) >= x% by a whole step (found by hypothesis: doses [0, 5e-324]).
+    st.lists(st.floats(0, 80, allow_subnormal=False), min_size=1, max_size=40),
     st.floats(0.01, 2.0),
 )
 def test_voxel_dvh_properties(doses: list[float], weight: float) -> None:
