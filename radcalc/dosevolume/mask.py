@@ -250,17 +250,31 @@ def _box_volumes(
     z_edges: _FloatArray,
     y_edges: _FloatArray,
     x_edges: _FloatArray,
-) -> _FloatArray:
-    """Volume of the structure in each cell of the box of faces given [mm³], exactly."""
-    volume = np.zeros((z_edges.size - 1, y_edges.size - 1, x_edges.size - 1))
+    *,
+    z_moment: bool = False,
+) -> tuple[_FloatArray, _FloatArray]:
+    """Volume of the structure in each cell of the box of faces given [mm³], exactly.
+
+    With ``z_moment``, also each cell's first moment along z [mm⁴] (the volume
+    times the z of its centroid, exactly: every slab's part of a cell is a
+    prism whose centroid lies halfway along its overlap with the cell);
+    otherwise an empty array in its place.
+    """
+    shape = (z_edges.size - 1, y_edges.size - 1, x_edges.size - 1)
+    volume = np.zeros(shape)
+    moment = np.zeros(shape if z_moment else 0)
     for low, high, contours in slabs:
         s0, s1 = _index_range(z_edges, low, high)
-        overlap = np.minimum(high, z_edges[s0 + 1 : s1 + 1]) - np.maximum(low, z_edges[s0:s1])
+        bottom = np.maximum(low, z_edges[s0:s1])
+        top = np.minimum(high, z_edges[s0 + 1 : s1 + 1])
+        overlap = np.clip(top - bottom, 0.0, None)
         if not (overlap > 0).any():
             continue
         areas = _plane_areas(contours, x_edges, y_edges)
-        volume[s0:s1] += np.clip(overlap, 0.0, None)[:, None, None] * areas
-    return volume
+        volume[s0:s1] += overlap[:, None, None] * areas
+        if z_moment:
+            moment[s0:s1] += (overlap * (bottom + top) / 2)[:, None, None] * areas
+    return volume, moment
 
 
 def _slab_convention(structure: Structure, dz: float) -> str:
@@ -316,7 +330,7 @@ def structure_mask(grid: DoseGrid, structure: Structure) -> StructureMask:
     geometry = _Geometry.of(grid)
     slabs = structure.slabs(fallback_mm=geometry.spacing[0])
     box = _bounding_box(grid, structure, geometry)
-    volume = _box_volumes(
+    volume, _ = _box_volumes(
         slabs,
         *(
             edges[start : stop + 1]
@@ -483,15 +497,29 @@ def sample_dose(
         _refined(full[start : stop + 1], factor)
         for full, (start, stop), factor in zip(geometry.edges, box, factors, strict=True)
     ]
-    volume = _box_volumes(slabs, edges[0], edges[1], edges[2])
+    centroids = subvoxels != 1  # subvoxels=1: the grid's own voxel doses
+    volume, moment = _box_volumes(slabs, edges[0], edges[1], edges[2], z_moment=centroids)
     local = np.flatnonzero(volume > 0)
-    # Trilinear interpolation at the sub-voxel centres, axis by axis (ascending order):
-    # separable, so the box of sub-voxels is interpolated along z, then y, then x.
+    weights = volume.ravel()[local]
+    cell_z, cell_y, cell_x = np.unravel_index(local, volume.shape)
+    if centroids:
+        # z of each sample: the centroid of the sub-voxel's part inside the structure
+        # (a sub-voxel cut by an end-cap or a slab boundary is sampled where its volume is).
+        z_sample = np.clip(moment.ravel()[local] / weights, edges[0][0], edges[0][-1])
+    else:
+        z_sample = ((edges[0][:-1] + edges[0][1:]) / 2)[cell_z]
+    # Linear interpolation along y, then x, at the sub-voxel centres (separable, on the
+    # box), then along z at each sample's own z: trilinear interpolation of the grid.
     dose: Any = grid.dose
     for axis, descending in enumerate(geometry.descending):
         if descending:
             dose = np.flip(dose, axis=axis)
-    for axis, (full, edge) in enumerate(zip(geometry.edges, edges, strict=True)):
+    z_centres = (geometry.edges[0][:-1] + geometry.edges[0][1:]) / 2
+    z_lower, z_upper, z_t = _interpolation(z_centres, z_sample)
+    z_first, z_last = int(z_lower.min()), int(z_upper.max()) + 1
+    dose = dose[z_first:z_last]
+    for axis in (1, 2):
+        full, edge = geometry.edges[axis], edges[axis]
         centres = (full[:-1] + full[1:]) / 2
         lower, upper, t = _interpolation(centres, (edge[:-1] + edge[1:]) / 2)
         first, last = int(lower.min()), int(upper.max()) + 1
@@ -499,13 +527,16 @@ def sample_dose(
         lower, upper = lower - first, upper - first
         shape = [1, 1, 1]
         shape[axis] = t.size
-        t = t.reshape(shape)
-        dose = np.take(dose, lower, axis=axis) * (1.0 - t) + np.take(dose, upper, axis=axis) * t
-    values = np.asarray(dose, dtype=np.float64).ravel()[local]
+        low_values = np.take(dose, lower, axis=axis)
+        # a + t (b - a): exactly a where a == b, so equal doses stay equal (ties).
+        dose = low_values + t.reshape(shape) * (np.take(dose, upper, axis=axis) - low_values)
+    dose = np.asarray(dose, dtype=np.float64)
+    below = dose[z_lower - z_first, cell_y, cell_x]
+    values = below + z_t * (dose[z_upper - z_first, cell_y, cell_x] - below)
     fz, fy, fx = factors
     convention = _slab_convention(structure, geometry.spacing[0]) + (
         f"; dose at sub-voxel centres ({fz}x{fy}x{fx} per voxel), trilinear"
         if factors != (1, 1, 1)
         else "; dose at voxel centres"
     )
-    return DoseSamples(values, volume.ravel()[local] / 1000.0, factors, convention)
+    return DoseSamples(values, weights / 1000.0, factors, convention)
