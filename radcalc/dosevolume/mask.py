@@ -505,7 +505,8 @@ def sample_dose(
     if centroids:
         # z of each sample: the centroid of the sub-voxel's part inside the structure
         # (a sub-voxel cut by an end-cap or a slab boundary is sampled where its volume is).
-        z_sample = np.clip(moment.ravel()[local] / weights, edges[0][0], edges[0][-1])
+        # Rounded to 1 nm, so that the parts of one z extent have one z (ties stay ties).
+        z_sample = np.clip(np.round(moment.ravel()[local] / weights, 6), edges[0][0], edges[0][-1])
     else:
         z_sample = ((edges[0][:-1] + edges[0][1:]) / 2)[cell_z]
     # Linear interpolation along y, then x, at the sub-voxel centres (separable, on the
