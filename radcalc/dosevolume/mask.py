@@ -21,8 +21,9 @@ So the mask's volume equals the structure's own contour volume
 (:attr:`Structure.volume_cc <radcalc.structures.Structure.volume_cc>`) to
 rounding, whatever the grid, as long as the structure lies inside the grid.
 
-:func:`sample_dose` does the same on sub-voxels and interpolates the dose at
-their centres: the dose samples of DVHs (:func:`radcalc.dvh`).
+:func:`sample_dose` does the same on sub-voxels and interpolates the dose
+where each sub-voxel's volume inside the structure lies: the dose samples of
+DVHs (:func:`radcalc.dvh`).
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ _IntArray = np.ndarray[Any, np.dtype[np.intp]]
 #: How far a structure may reach beyond the grid's outer voxel faces [mm] (rounding).
 OFF_GRID_TOLERANCE_MM = 1e-3
 #: Adaptive sub-voxel sampling: about this many sub-voxels across the structure's
-#: smallest extent ...
-SUBVOXELS_ACROSS = 40
+#: smallest extent (so the curve's error, at most half a sub-voxel's dose step, stays
+#: within 1 % of the dose range; 40 gave up to 0.93 % on the analytic phantoms) ...
+SUBVOXELS_ACROSS = 50
 #: ... with at most this many sub-voxels per voxel along an axis ...
 MAX_SUBDIVISIONS = 16
 #: ... and at most this many sub-voxels in the structure's bounding box.
@@ -364,7 +366,9 @@ class DoseSamples:
     Attributes
     ----------
     doses_gy : numpy.ndarray
-        Dose at each sub-voxel centre [Gy] (trilinear interpolation of the grid).
+        Dose of each sub-voxel [Gy]: the grid's dose interpolated trilinearly
+        at the sub-voxel's centre in-plane and at the centroid along z of its
+        part inside the structure.
     weights_cc : numpy.ndarray
         Volume of each sub-voxel inside the structure [cm³] (> 0; exact).
     subdivisions : tuple of int
@@ -456,14 +460,25 @@ def sample_dose(
     Notes
     -----
     Each voxel of the structure's bounding box is split into
-    :math:`f_z 	imes f_y 	imes f_x` sub-voxels; each sub-voxel's volume
+    :math:`f_z \times f_y \times f_x` sub-voxels; each sub-voxel's volume
     inside the structure is exact (as in :func:`structure_mask`) and its dose
-    is the grid's dose interpolated trilinearly at its centre (clamped to the
-    outer voxel centres). Adaptive choice: about 40 sub-voxels across the
+    is the grid's dose interpolated trilinearly (clamped to the outer voxel
+    centres) at the sub-voxel's centre in x and y and, along z, at the
+    centroid of its part inside the structure,
+
+    .. math:: z_s = \frac{\sum_k o_k\,A_k\,m_k}{\sum_k o_k\,A_k},
+
+    with :math:`o_k` the overlap of contour slab k with the sub-voxel along z,
+    :math:`m_k` the middle of that overlap and :math:`A_k` the slab's exact
+    area in the sub-voxel (rounded to 1 nm so that equal doses stay equal).
+    So a sub-voxel cut by an end-cap is sampled where its volume is, not at a
+    centre that may lie outside the structure; Dmean is exact for a dose
+    linear along z. Adaptive choice: about 50 sub-voxels across the
     structure's smallest extent (so a 7 mm sphere on 3 mm voxels is sampled
     at about 0.19 mm), at most 16 per voxel and axis and at most 4 million in
     the bounding box; a structure large against the voxels gets
-    :math:`f = 1`, the voxel doses themselves. Sub-voxel sampling removes
+    :math:`f = 1`, one sample per voxel (at the centroid along z).
+    ``subvoxels=1`` samples the voxel centres. Sub-voxel sampling removes
     the error of giving a voxel's dose to the part of it inside a small
     structure, the main error of DVHs of small structures [1]_.
 
