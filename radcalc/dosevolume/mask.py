@@ -257,10 +257,11 @@ def _box_volumes(
 ) -> tuple[_FloatArray, _FloatArray]:
     """Volume of the structure in each cell of the box of faces given [mm³], exactly.
 
-    With ``z_moment``, also each cell's first moment along z [mm⁴] (the volume
-    times the z of its centroid, exactly: every slab's part of a cell is a
-    prism whose centroid lies halfway along its overlap with the cell);
-    otherwise an empty array in its place.
+    With ``z_moment``, also each cell's first moment along z about the cell's
+    middle [mm⁴] (the volume times the offset of its centroid, exactly: every
+    slab's part of a cell is a prism whose centroid lies halfway along its
+    overlap with the cell; exactly 0 for a cell inside one slab); otherwise
+    an empty array in its place.
     """
     shape = (z_edges.size - 1, y_edges.size - 1, x_edges.size - 1)
     volume = np.zeros(shape)
@@ -275,7 +276,9 @@ def _box_volumes(
         areas = _plane_areas(contours, x_edges, y_edges)
         volume[s0:s1] += overlap[:, None, None] * areas
         if z_moment:
-            moment[s0:s1] += (overlap * (bottom + top) / 2)[:, None, None] * areas
+            middle = (z_edges[s0:s1] + z_edges[s0 + 1 : s1 + 1]) / 2
+            offset = (bottom + top) / 2 - middle
+            moment[s0:s1] += (overlap * offset)[:, None, None] * areas
     return volume, moment
 
 
@@ -463,15 +466,16 @@ def sample_dose(
     :math:`f_z \times f_y \times f_x` sub-voxels; each sub-voxel's volume
     inside the structure is exact (as in :func:`structure_mask`) and its dose
     is the grid's dose interpolated trilinearly (clamped to the outer voxel
-    centres) at the sub-voxel's centre in x and y and, along z, at the
-    centroid of its part inside the structure,
+    centres) at the sub-voxel's centre, then moved along z, with the
+    interpolation's slope, to the centroid of its part inside the structure,
 
-    .. math:: z_s = \frac{\sum_k o_k\,A_k\,m_k}{\sum_k o_k\,A_k},
+    .. math:: z_s - z_c = \frac{\sum_k o_k\,A_k\,(m_k - z_c)}{\sum_k o_k\,A_k},
 
-    with :math:`o_k` the overlap of contour slab k with the sub-voxel along z,
-    :math:`m_k` the middle of that overlap and :math:`A_k` the slab's exact
-    area in the sub-voxel (rounded to 1 nm so that equal doses stay equal).
-    So a sub-voxel cut by an end-cap is sampled where its volume is, not at a
+    with :math:`z_c` the sub-voxel's middle, :math:`o_k` the overlap of
+    contour slab k with the sub-voxel along z, :math:`m_k` the middle of that
+    overlap and :math:`A_k` the slab's exact area in the sub-voxel (0 inside
+    one slab; rounded to 1 nm so that equal doses stay equal). So a
+    sub-voxel cut by an end-cap is sampled where its volume is, not at a
     centre that may lie outside the structure; Dmean is exact for a dose
     linear along z. Adaptive choice: about 50 sub-voxels across the
     structure's smallest extent (so a 7 mm sphere on 3 mm voxels is sampled
@@ -516,39 +520,40 @@ def sample_dose(
     volume, moment = _box_volumes(slabs, edges[0], edges[1], edges[2], z_moment=centroids)
     local = np.flatnonzero(volume > 0)
     weights = volume.ravel()[local]
-    cell_z, cell_y, cell_x = np.unravel_index(local, volume.shape)
-    if centroids:
-        # z of each sample: the centroid of the sub-voxel's part inside the structure
-        # (a sub-voxel cut by an end-cap or a slab boundary is sampled where its volume is).
-        # Rounded to 1 nm, so that the parts of one z extent have one z (ties stay ties).
-        z_sample = np.clip(np.round(moment.ravel()[local] / weights, 6), edges[0][0], edges[0][-1])
-    else:
-        z_sample = ((edges[0][:-1] + edges[0][1:]) / 2)[cell_z]
-    # Linear interpolation along y, then x, at the sub-voxel centres (separable, on the
-    # box), then along z at each sample's own z: trilinear interpolation of the grid.
+    # Trilinear interpolation at the sub-voxel centres, axis by axis (ascending order):
+    # separable, so the box of sub-voxels is interpolated along y, then x, then z; along
+    # z also the slope [Gy/mm], to move a sample to its centroid below.
     dose: Any = grid.dose
     for axis, descending in enumerate(geometry.descending):
         if descending:
             dose = np.flip(dose, axis=axis)
-    z_centres = (geometry.edges[0][:-1] + geometry.edges[0][1:]) / 2
-    z_lower, z_upper, z_t = _interpolation(z_centres, z_sample)
-    z_first, z_last = int(z_lower.min()), int(z_upper.max()) + 1
-    dose = dose[z_first:z_last]
-    for axis in (1, 2):
-        full, edge = geometry.edges[axis], edges[axis]
+    interval: list[tuple[_IntArray, _IntArray, _FloatArray]] = []
+    for axis, (full, edge) in enumerate(zip(geometry.edges, edges, strict=True)):
         centres = (full[:-1] + full[1:]) / 2
         lower, upper, t = _interpolation(centres, (edge[:-1] + edge[1:]) / 2)
         first, last = int(lower.min()), int(upper.max()) + 1
         dose = np.take(dose, np.arange(first, last), axis=axis)  # crop to the box first
-        lower, upper = lower - first, upper - first
+        interval.append((lower - first, upper - first, t))
+    for axis in (1, 2, 0):
+        lower, upper, t = interval[axis]
         shape = [1, 1, 1]
         shape[axis] = t.size
         low_values = np.take(dose, lower, axis=axis)
+        step = np.take(dose, upper, axis=axis) - low_values
         # a + t (b - a): exactly a where a == b, so equal doses stay equal (ties).
-        dose = low_values + t.reshape(shape) * (np.take(dose, upper, axis=axis) - low_values)
-    dose = np.asarray(dose, dtype=np.float64)
-    below = dose[z_lower - z_first, cell_y, cell_x]
-    values = below + z_t * (dose[z_upper - z_first, cell_y, cell_x] - below)
+        dose = low_values + t.reshape(shape) * step
+    values = np.asarray(dose, dtype=np.float64).ravel()[local]
+    if centroids:
+        # Each sample moves along z to the centroid of the sub-voxel's part inside the
+        # structure (a sub-voxel cut by an end-cap or a slab boundary is sampled where its
+        # volume is); the offset is exactly 0 inside one slab, and rounded to 1 nm so
+        # that equal offsets stay equal (ties).
+        offset = np.round(moment.ravel()[local] / weights, 6)
+        moved = np.flatnonzero(offset)
+        if moved.size:
+            z_step = geometry.spacing[0]
+            slope = np.asarray(step, dtype=np.float64).ravel()[local[moved]] / z_step
+            values[moved] += offset[moved] * slope
     fz, fy, fx = factors
     convention = _slab_convention(structure, geometry.spacing[0]) + (
         f"; dose at sub-voxel centres ({fz}x{fy}x{fx} per voxel), trilinear"
