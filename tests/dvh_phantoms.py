@@ -213,9 +213,10 @@ class Phantom:
         return out
 
 
-def all_phantoms() -> list[Phantom]:
+def all_phantoms(seed_offset: int = 0) -> list[Phantom]:
+    """The 432 phantoms; ``seed_offset`` draws other centres and contour planes."""
     cases = itertools.product(SHAPES, DIAMETERS_MM, CONTOUR_SPACINGS_MM, VOXELS_MM, GRADIENTS)
-    return [Phantom(*case, seed=index) for index, case in enumerate(cases)]
+    return [Phantom(*case, seed=index + seed_offset) for index, case in enumerate(cases)]
 
 
 @dataclass(frozen=True)

@@ -517,3 +517,22 @@ def test_public_names_are_lazy() -> None:
     assert radcalc.read_dvh_export is read_dvh_export
     assert radcalc.DVHExport is DVHExport
     assert "read_dvh_export" in radcalc.__all__ and "DVHExport" in radcalc.__all__
+
+
+def test_differential_percent_volumes_sum_to_100_within_the_printed_rounding(
+    tmp_path: Path,
+) -> None:
+    header = (
+        "Patient ID: P~1 | Plan Name: A | Plan Date: 2024-01-01 | Bin Width: 1 | "
+        "Dose Units: Gy | Volume Units: %\n\nStructure  Dose (Gy)  Volume (%)\n"
+    )
+    # Three bins printed to 6 decimals: up to 1.5e-6 % above 100 is rounding
+    # (volumes that rise: a differential DVH).
+    rounded = tmp_path / "rounded.txt"
+    rounded.write_text(header + "Cord 0.5 20.000001\nCord 1.5 50.000000\nCord 2.5 30.000000\n")
+    h = read_dvh_export(rounded, volume_cc={"Cord": 2.0})["Cord"]
+    assert h.volume[0] == pytest.approx(100.0, abs=1e-12) and h.volume_cc == 2.0
+    too_much = tmp_path / "too_much.txt"
+    too_much.write_text(header + "Cord 0.5 50\nCord 1.5 60\nCord 2.5 40\n")
+    with pytest.raises(InvalidInputError, match=r"in % add up to 150, more than 100 beyond"):
+        read_dvh_export(too_much, volume_cc={"Cord": 2.0})

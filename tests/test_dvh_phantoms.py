@@ -3,7 +3,9 @@
 Reference: the solid the contours describe under the half-slice end-cap
 convention, whose DVH is known in closed form (see tests/dvh_phantoms.py).
 The full table of 432 phantoms is printed by ``python benchmarks/dvh_accuracy.py``;
-here every 6th phantom runs (all shapes, sizes, spacings, voxels, gradients).
+here every 7th phantom runs (7 is prime to the 3 gradients and 4 voxel sizes, so
+every shape, size, spacing, voxel size and gradient occurs), plus the six
+hardest phantoms of the full set (doses constant across z layers of sub-voxels).
 """
 
 from __future__ import annotations
@@ -31,26 +33,43 @@ from radcalc.grid import DoseGrid
 from radcalc.structures import Contour, Structure, StructureSet
 
 RESULTS = None
+# The largest D95%, D5% and D0.03cc errors of the full set (benchmarks/dvh_accuracy.py):
+# sphere-12mm-contours1mm-voxels2x2x2-gradz, cone-30mm-contours1mm-voxels1x1x1-gradz,
+# sphere-30mm-contours1mm-voxels2.5x1.2x1.2-gradz, sphere-12mm-contours1mm-voxels2.5x1.2x1.2-gradz,
+# cylinder-30mm-contours3mm-voxels3x3x3-gradz, cylinder-30mm-contours1mm-voxels3x3x3-gradz.
+HARDEST = (40, 397, 118, 46, 283, 259)
 
 
 def results() -> list:
     global RESULTS
     if RESULTS is None:
-        RESULTS = [evaluate(p) for p in all_phantoms()[::6]]
+        phantoms = all_phantoms()
+        chosen = sorted(set(range(0, len(phantoms), 7)) | set(HARDEST))
+        RESULTS = [evaluate(phantoms[i]) for i in chosen]
     return RESULTS
 
 
+def test_phantom_subset_covers_every_parameter() -> None:
+    chosen = [r.phantom for r in results()]
+    for attribute in ("shape", "diameter_mm", "spacing_mm", "voxel_mm", "gradient"):
+        values = {getattr(p, attribute) for p in chosen}
+        assert values == {getattr(p, attribute) for p in all_phantoms()}, attribute
+
+
 def test_phantom_accuracy_targets() -> None:
+    # Issue 9, "Quality bar": volume within 1 % (median) and 3 % (worst); Dmean, D95%,
+    # D5% and D0.03cc within 1 % of the dose range in every case; Dmin and Dmax
+    # within half a voxel's dose step (extreme_errors are in half steps).
     rows = results()
     print("\n".join(summary(rows)))  # shown with pytest -s / -rA
     volume = np.abs([r.volume_error for r in rows])
-    assert np.median(volume) < 0.01 and volume.max() < 0.03
+    assert np.median(volume) <= 0.01 and volume.max() <= 0.03
     for metric in ("D95%", "D5%", "D0.03cc", "Dmean"):
         errors = np.abs([r.metric_errors[metric] for r in rows])
-        assert np.median(errors) < 0.01, metric
-        assert errors.max() < 0.02, metric  # 7 mm solids on 3 mm voxels: up to 1.5 %
+        assert errors.max() <= 0.01, (metric, rows[int(np.argmax(errors))].phantom.id)
     for metric in ("Dmin", "Dmax"):
-        assert np.abs([r.extreme_errors[metric] for r in rows]).max() <= 1.0, metric
+        errors = np.abs([r.extreme_errors[metric] for r in rows])
+        assert errors.max() <= 1.0, (metric, rows[int(np.argmax(errors))].phantom.id)
 
 
 def test_mask_volume_equals_contour_volume_and_fraction() -> None:
@@ -237,3 +256,16 @@ def test_gaps_and_single_planes() -> None:
     # One plane: the grid's slice spacing (1.5 mm) is its thickness.
     one = Structure(2, "one", (Contour(0.0, square),))
     assert structure_mask(grid, one).volume_cc == pytest.approx(1.5 * 36 / 1000, rel=1e-12)
+
+
+def test_end_cap_samples_lie_inside_the_structure() -> None:
+    # Dose along z only: every sample's dose must lie within the structure's dose range.
+    # Sampled at sub-voxel centres, the sub-voxel cut by the top end-cap of this cylinder
+    # got a dose 0.28 Gy above the structure's maximum (D0.03cc off by 1.1 % of the range).
+    phantom = Phantom("cylinder", 30.0, 1.0, (3.0, 3.0, 3.0), "z", seed=259)
+    samples = sample_dose(phantom.grid(), phantom.structure())
+    low, high = phantom.dose_range()
+    assert samples.subdivisions != (1, 1, 1)
+    assert low - 1e-9 <= samples.doses_gy.min() and samples.doses_gy.max() <= high + 1e-9
+    # One z layer of whole sub-voxels: one dose exactly (ties stay ties, no staircase).
+    assert np.unique(samples.doses_gy).size < samples.doses_gy.size / 100

@@ -729,7 +729,7 @@ def dvh(
         The quantity of a converted DVH; default ``"eqd2"``.
     subvoxels : int, optional
         Sub-voxels per voxel and axis for the dose samples; default adaptive
-        (about 40 across the structure, at most 16 per voxel and axis; 1 for
+        (about 50 across the structure, at most 16 per voxel and axis; 1 for
         structures large against the voxels). ``1`` uses the voxel centres
         only. See :func:`radcalc.dosevolume.mask.sample_dose`.
 

@@ -21,8 +21,9 @@ So the mask's volume equals the structure's own contour volume
 (:attr:`Structure.volume_cc <radcalc.structures.Structure.volume_cc>`) to
 rounding, whatever the grid, as long as the structure lies inside the grid.
 
-:func:`sample_dose` does the same on sub-voxels and interpolates the dose at
-their centres: the dose samples of DVHs (:func:`radcalc.dvh`).
+:func:`sample_dose` does the same on sub-voxels and interpolates the dose
+where each sub-voxel's volume inside the structure lies: the dose samples of
+DVHs (:func:`radcalc.dvh`).
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ _IntArray = np.ndarray[Any, np.dtype[np.intp]]
 #: How far a structure may reach beyond the grid's outer voxel faces [mm] (rounding).
 OFF_GRID_TOLERANCE_MM = 1e-3
 #: Adaptive sub-voxel sampling: about this many sub-voxels across the structure's
-#: smallest extent ...
-SUBVOXELS_ACROSS = 40
+#: smallest extent (so the curve's error, at most half a sub-voxel's dose step, stays
+#: within 1 % of the dose range; 40 gave up to 0.93 % on the analytic phantoms) ...
+SUBVOXELS_ACROSS = 50
 #: ... with at most this many sub-voxels per voxel along an axis ...
 MAX_SUBDIVISIONS = 16
 #: ... and at most this many sub-voxels in the structure's bounding box.
@@ -250,17 +252,34 @@ def _box_volumes(
     z_edges: _FloatArray,
     y_edges: _FloatArray,
     x_edges: _FloatArray,
-) -> _FloatArray:
-    """Volume of the structure in each cell of the box of faces given [mm³], exactly."""
-    volume = np.zeros((z_edges.size - 1, y_edges.size - 1, x_edges.size - 1))
+    *,
+    z_moment: bool = False,
+) -> tuple[_FloatArray, _FloatArray]:
+    """Volume of the structure in each cell of the box of faces given [mm³], exactly.
+
+    With ``z_moment``, also each cell's first moment along z about the cell's
+    middle [mm⁴] (the volume times the offset of its centroid, exactly: every
+    slab's part of a cell is a prism whose centroid lies halfway along its
+    overlap with the cell; exactly 0 for a cell inside one slab); otherwise
+    an empty array in its place.
+    """
+    shape = (z_edges.size - 1, y_edges.size - 1, x_edges.size - 1)
+    volume = np.zeros(shape)
+    moment = np.zeros(shape if z_moment else 0)
     for low, high, contours in slabs:
         s0, s1 = _index_range(z_edges, low, high)
-        overlap = np.minimum(high, z_edges[s0 + 1 : s1 + 1]) - np.maximum(low, z_edges[s0:s1])
+        bottom = np.maximum(low, z_edges[s0:s1])
+        top = np.minimum(high, z_edges[s0 + 1 : s1 + 1])
+        overlap = np.clip(top - bottom, 0.0, None)
         if not (overlap > 0).any():
             continue
         areas = _plane_areas(contours, x_edges, y_edges)
-        volume[s0:s1] += np.clip(overlap, 0.0, None)[:, None, None] * areas
-    return volume
+        volume[s0:s1] += overlap[:, None, None] * areas
+        if z_moment:
+            middle = (z_edges[s0:s1] + z_edges[s0 + 1 : s1 + 1]) / 2
+            offset = (bottom + top) / 2 - middle
+            moment[s0:s1] += (overlap * offset)[:, None, None] * areas
+    return volume, moment
 
 
 def _slab_convention(structure: Structure, dz: float) -> str:
@@ -316,7 +335,7 @@ def structure_mask(grid: DoseGrid, structure: Structure) -> StructureMask:
     geometry = _Geometry.of(grid)
     slabs = structure.slabs(fallback_mm=geometry.spacing[0])
     box = _bounding_box(grid, structure, geometry)
-    volume = _box_volumes(
+    volume, _ = _box_volumes(
         slabs,
         *(
             edges[start : stop + 1]
@@ -350,7 +369,9 @@ class DoseSamples:
     Attributes
     ----------
     doses_gy : numpy.ndarray
-        Dose at each sub-voxel centre [Gy] (trilinear interpolation of the grid).
+        Dose of each sub-voxel [Gy]: the grid's dose interpolated trilinearly
+        at the sub-voxel's centre in-plane and at the centroid along z of its
+        part inside the structure.
     weights_cc : numpy.ndarray
         Volume of each sub-voxel inside the structure [cm³] (> 0; exact).
     subdivisions : tuple of int
@@ -442,14 +463,26 @@ def sample_dose(
     Notes
     -----
     Each voxel of the structure's bounding box is split into
-    :math:`f_z 	imes f_y 	imes f_x` sub-voxels; each sub-voxel's volume
+    :math:`f_z \times f_y \times f_x` sub-voxels; each sub-voxel's volume
     inside the structure is exact (as in :func:`structure_mask`) and its dose
-    is the grid's dose interpolated trilinearly at its centre (clamped to the
-    outer voxel centres). Adaptive choice: about 40 sub-voxels across the
+    is the grid's dose interpolated trilinearly (clamped to the outer voxel
+    centres) at the sub-voxel's centre, then moved along z, with the
+    interpolation's slope, to the centroid of its part inside the structure,
+
+    .. math:: z_s - z_c = \frac{\sum_k o_k\,A_k\,(m_k - z_c)}{\sum_k o_k\,A_k},
+
+    with :math:`z_c` the sub-voxel's middle, :math:`o_k` the overlap of
+    contour slab k with the sub-voxel along z, :math:`m_k` the middle of that
+    overlap and :math:`A_k` the slab's exact area in the sub-voxel (0 inside
+    one slab; rounded to 1 nm so that equal doses stay equal). So a
+    sub-voxel cut by an end-cap is sampled where its volume is, not at a
+    centre that may lie outside the structure; Dmean is exact for a dose
+    linear along z. Adaptive choice: about 50 sub-voxels across the
     structure's smallest extent (so a 7 mm sphere on 3 mm voxels is sampled
     at about 0.19 mm), at most 16 per voxel and axis and at most 4 million in
     the bounding box; a structure large against the voxels gets
-    :math:`f = 1`, the voxel doses themselves. Sub-voxel sampling removes
+    :math:`f = 1`, one sample per voxel (at the centroid along z).
+    ``subvoxels=1`` samples the voxel centres. Sub-voxel sampling removes
     the error of giving a voxel's dose to the part of it inside a small
     structure, the main error of DVHs of small structures [1]_.
 
@@ -483,29 +516,48 @@ def sample_dose(
         _refined(full[start : stop + 1], factor)
         for full, (start, stop), factor in zip(geometry.edges, box, factors, strict=True)
     ]
-    volume = _box_volumes(slabs, edges[0], edges[1], edges[2])
+    centroids = subvoxels != 1  # subvoxels=1: the grid's own voxel doses
+    volume, moment = _box_volumes(slabs, edges[0], edges[1], edges[2], z_moment=centroids)
     local = np.flatnonzero(volume > 0)
+    weights = volume.ravel()[local]
     # Trilinear interpolation at the sub-voxel centres, axis by axis (ascending order):
-    # separable, so the box of sub-voxels is interpolated along z, then y, then x.
+    # separable, so the box of sub-voxels is interpolated along y, then x, then z; along
+    # z also the slope [Gy/mm], to move a sample to its centroid below.
     dose: Any = grid.dose
     for axis, descending in enumerate(geometry.descending):
         if descending:
             dose = np.flip(dose, axis=axis)
+    interval: list[tuple[_IntArray, _IntArray, _FloatArray]] = []
     for axis, (full, edge) in enumerate(zip(geometry.edges, edges, strict=True)):
         centres = (full[:-1] + full[1:]) / 2
         lower, upper, t = _interpolation(centres, (edge[:-1] + edge[1:]) / 2)
         first, last = int(lower.min()), int(upper.max()) + 1
         dose = np.take(dose, np.arange(first, last), axis=axis)  # crop to the box first
-        lower, upper = lower - first, upper - first
+        interval.append((lower - first, upper - first, t))
+    for axis in (1, 2, 0):
+        lower, upper, t = interval[axis]
         shape = [1, 1, 1]
         shape[axis] = t.size
-        t = t.reshape(shape)
-        dose = np.take(dose, lower, axis=axis) * (1.0 - t) + np.take(dose, upper, axis=axis) * t
+        low_values = np.take(dose, lower, axis=axis)
+        step = np.take(dose, upper, axis=axis) - low_values
+        # a + t (b - a): exactly a where a == b, so equal doses stay equal (ties).
+        dose = low_values + t.reshape(shape) * step
     values = np.asarray(dose, dtype=np.float64).ravel()[local]
+    if centroids:
+        # Each sample moves along z to the centroid of the sub-voxel's part inside the
+        # structure (a sub-voxel cut by an end-cap or a slab boundary is sampled where its
+        # volume is); the offset is exactly 0 inside one slab, and rounded to 1 nm so
+        # that equal offsets stay equal (ties).
+        offset = np.round(moment.ravel()[local] / weights, 6)
+        moved = np.flatnonzero(offset)
+        if moved.size:
+            z_step = geometry.spacing[0]
+            slope = np.asarray(step, dtype=np.float64).ravel()[local[moved]] / z_step
+            values[moved] += offset[moved] * slope
     fz, fy, fx = factors
     convention = _slab_convention(structure, geometry.spacing[0]) + (
         f"; dose at sub-voxel centres ({fz}x{fy}x{fx} per voxel), trilinear"
         if factors != (1, 1, 1)
         else "; dose at voxel centres"
     )
-    return DoseSamples(values, volume.ravel()[local] / 1000.0, factors, convention)
+    return DoseSamples(values, weights / 1000.0, factors, convention)

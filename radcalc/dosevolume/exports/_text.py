@@ -141,6 +141,7 @@ def structure_dvh(
     unit: str,
     header_line: int,
     per_dose_gy: bool = False,
+    cell_scale: float = 1.0,
     bin_width_gy: float | None = None,
     attributes: Mapping[str, Any] | None = None,
 ) -> DVH | None:
@@ -163,6 +164,9 @@ def structure_dvh(
     per_dose_gy : bool
         Differential volumes are per Gy (Eclipse ``dVolume / dDose``) rather
         than per bin (Monaco).
+    cell_scale : float
+        ``rows.volume`` per printed volume cell (e.g. 100 for a volume per cGy
+        given per Gy): for the rounding of the printed cells.
     bin_width_gy : float, optional
         Bin width [Gy] for a differential DVH of one row.
     attributes
@@ -253,6 +257,19 @@ def structure_dvh(
     middles = (dose[:-1] + dose[1:]) / 2
     edges = np.concatenate(([max(dose[0] - first / 2, 0.0)], middles, [dose[-1] + last / 2]))
     parts = volume * np.diff(edges) if per_dose_gy else volume
+    total = float(parts.sum())
+    if unit == "%" and total > 100.0:
+        # Each printed bin is rounded by up to half the resolution, and the sum with it.
+        cells = np.diff(edges) if per_dose_gy else np.ones(parts.size)
+        rounding = resolution / 2 * cell_scale * float(cells.sum())
+        if total > 100.0 + rounding + 1e-9 * total:
+            fail(
+                source,
+                int(lines[0]),
+                f"{name!r}: the differential volumes in % add up to {total:.6g}, more than 100 "
+                f"beyond the rounding of the printed bins ({rounding:.3g}; is it in cc?)",
+            )
+        parts = parts * (100.0 / total)  # 100 % summed from rounded bins
     return _dvh(
         source,
         header_line,

@@ -329,6 +329,7 @@ def _structure(
         unit=unit,
         header_line=block.line,
         per_dose_gy=kind == "differential",
+        cell_scale=per_gy,
         attributes={
             "volume_unit": unit,
             "total_volume_cc": total,
