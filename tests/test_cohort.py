@@ -98,7 +98,7 @@ def test_evaluate_plan_rows_from_dicom_courses(cohort: list[Path]) -> None:
     assert metrics[0]["source"].endswith("course1_rtdose.dcm")
     cord = next(r for r in rows if r["rule"] == "cumulative-bed")
     # the check reads the metrics of the files: Dmax of both courses in its detail
-    assert f"Dmax {metrics[0]['value']:.5g} + {metrics[1]['value']:.5g} Gy" in cord["detail"]
+    assert f"Dmax {metrics[0]['value']:.6g} + {metrics[1]['value']:.6g} Gy" in cord["detail"]
     assert cord["status"] == "PASS" and cord["unit"] == "Gy"
 
 
