@@ -434,7 +434,8 @@ class _Sink:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        assert self.out is not None  # narrowing: only called with an out file
+        if self.out is None:  # only called with an out file
+            raise InvalidInputError("cohort: Parquet output needs an out file")
         types = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
         schema = pa.schema([(name, types[kind]) for name, kind in COLUMN_TYPES.items()])
         table = pa.Table.from_pylist(self.rows, schema=schema)

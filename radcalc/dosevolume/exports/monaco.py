@@ -135,7 +135,8 @@ def read_monaco(lines: list[Line], source: str, volume_cc: Mapping[str, float]) 
             number(source, ln.number, cell, "a dose or volume")  # raises, naming the cell
         started = True
         match = _ROW.match(ln.text)
-        assert match is not None  # for mypy: _is_row matched it
+        if match is None:  # _is_row matched it above; for mypy
+            fail(source, ln.number, "expected 'structure dose volume'")
         name = match.group(1)
         if name in groups and order[-1] != name:
             fail(
