@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -82,6 +83,12 @@ _LIMITS = {
 #: Fewest elements a thread is given: below it starting a thread costs more
 #: than the pass it saves (a 2**20-element float64 grid is 8 MB).
 THREAD_CHUNK = 1 << 19
+
+#: The signed integer type of each float dtype's width (bit-pattern checks).
+_BITS: dict[np.dtype[Any], Any] = {
+    np.dtype(np.float64): np.int64,
+    np.dtype(np.float32): np.int32,
+}
 
 _kernels: Any = None
 _available: bool | None = None
@@ -140,7 +147,7 @@ def _bounds(size: int) -> list[tuple[int, int]]:
         return [(0, size)]
     count = min(threads(), size // THREAD_CHUNK)
     edges = [size * i // count for i in range(count + 1)]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 def _split(call: Callable[[int, int], tuple[int, int]], size: int) -> tuple[int, int]:
@@ -273,23 +280,44 @@ def _run(
     """
     full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else ab
     dtype = full.dtype
-    lo, hi = _LIMITS[dtype]
-    typed = tuple(_operand(v, dtype) for v in (*numbers, lo, hi, 1))
+    n, limit = (_operand(v, dtype) for v in numbers)
+    hi, one = _operand(_LIMITS[dtype][1], dtype), _operand(1, dtype)
     given = tuple(None if v is None else _operand(v, dtype) for v in options)
     result = np.empty(full.shape, dtype) if out is None else out
     dose, alpha_beta, flat = _operand(grid, dtype), _operand(ab, dtype), result.reshape(-1)
+    dose_bits, ab_bits = _bits(dose), _bits(alpha_beta)
+    bounds = _bit_bounds(dtype)
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
         return kernel(  # type: ignore[no-any-return]
             _part(dose, start, stop),
+            _part(dose_bits, start, stop),
             _part(alpha_beta, start, stop),
-            *typed,
+            _part(ab_bits, start, stop),
+            n,
+            limit,
+            hi,
+            *bounds,
+            one,
             *given,
             flat[start:stop],
         )
 
     bad, above = _split(chunk, flat.size)
     return (None if bad else result), above
+
+
+def _bits(value: Any) -> Any:
+    """The bit patterns of a float grid (a view) or scalar, as signed integers."""
+    bits = np.asarray(value).view(_BITS[value.dtype])
+    return bits if isinstance(value, np.ndarray) else bits[()]
+
+
+def _bit_bounds(dtype: np.dtype[Any]) -> tuple[Any, Any, Any]:
+    """The patterns of the ordinary range's lo and hi, and the mask clearing the sign."""
+    lo, hi = _LIMITS[dtype]
+    kind = _BITS[dtype]
+    return _bits(dtype.type(lo)), _bits(dtype.type(hi)), kind(np.iinfo(kind).max)
 
 
 def _part(value: Any, start: int, stop: int) -> Any:
@@ -342,6 +370,8 @@ def run_history(
     dtype = doses[0].dtype
     lo, hi = _LIMITS[dtype]
     flat = tuple(d.reshape(-1) for d in doses)
+    flat_bits = tuple(_bits(d) for d in flat)
+    blo, bhi, nosign = _bit_bounds(dtype)
     ns = tuple(_operand(v, dtype) for v in fractions)
     ws = tuple(_operand(v, dtype) for v in weights)
     a, x, low, high, one, q_limit = (_operand(v, dtype) for v in (ab, 2, lo, hi, 1, lq_limit))
@@ -352,8 +382,24 @@ def run_history(
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
         grids = tuple(g[start:stop] for g in flat)
+        bits = tuple(b[start:stop] for b in flat_bits)
         return kernel(  # type: ignore[no-any-return]
-            grids, ns, ws, a, x, low, high, one, lim, n_new, q_limit, target[start:stop]
+            grids,
+            bits,
+            ns,
+            ws,
+            a,
+            x,
+            low,
+            high,
+            blo,
+            bhi,
+            nosign,
+            one,
+            lim,
+            n_new,
+            q_limit,
+            target[start:stop],
         )
 
     bad, above = _split(chunk, target.size)

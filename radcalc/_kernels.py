@@ -4,6 +4,18 @@ Each loop is the numpy path of :mod:`radcalc.lq`, operation by operation, in
 the dtype of its arguments, plus the validity and LQ-range counts; see
 :mod:`radcalc._fused` for the contract. ``cache=True`` keeps the machine code
 between sessions (compiled on first use).
+
+Inputs are checked on their bit patterns, read as signed integers of the
+float's width (``*_bits``, a view of the same memory: no extra memory
+traffic). For a float that is not a NaN, ordering by that integer is ordering
+by value among positive numbers, every negative number (and a NaN with the
+sign bit) comes below every positive one, and every other NaN and infinity
+above the largest finite number. So "every element is ±0 or in [lo, hi]" is
+"the smallest and the largest pattern (±0 replaced by lo's) lie within
+[lo's pattern, hi's]": two integer min/max accumulators per input, which
+vectorise, instead of four comparisons and a count per element (measured:
+plain ``eqd2`` from about 1.39 to 1.16 times ``np.copyto``). The outcome is
+the same set test as before, element for element.
 """
 
 import math
@@ -30,6 +42,13 @@ def _at(x, i):  # type: ignore[no-untyped-def]  # unannotated: numba compares si
 
 jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 
+
+@numba.njit(inline="always")
+def unsigned_zero(bits: Any, nosign: Any, blo: Any) -> Any:
+    """``bits`` of a float, or lo's bits if the float is ±0 (a valid dose)."""
+    return bits if (bits & nosign) != 0 else blo
+
+
 # Arguments: the grid (or scalar) operands, then the numbers typed in the result
 # dtype (``one`` is 1 in that dtype: a literal would promote float32 to float64),
 # then options that are None when they do not apply. numba prunes the branches of
@@ -39,11 +58,15 @@ jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 @jit  # type: ignore[untyped-decorator]
 def forward(
     dose: Any,
+    dose_bits: Any,
     ab: Any,
+    ab_bits: Any,
     n: Any,
     limit: Any,
-    lo: Any,
     hi: Any,
+    blo: Any,
+    bhi: Any,
+    nosign: Any,
     one: Any,
     x: Any,
     qfac: Any,
@@ -53,6 +76,8 @@ def forward(
 ) -> tuple[int, int]:
     """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time)."""
     zero = one - one
+    low = bhi  # smallest and largest bit pattern of the inputs (±0 dose: lo's)
+    high = blo
     bad = 0
     above = 0
     for i in range(out.size):
@@ -73,22 +98,29 @@ def forward(
             r = big_d * ((q + a) / (x + a))
             if lost is not None:
                 r = r - lost / (one + x / a)
-        ok = ((big_d >= lo) | (big_d == zero)) & (big_d <= hi) & (a >= lo) & (a <= hi)
-        ok &= abs(r) <= hi
-        bad += not ok
+        c = unsigned_zero(at(dose_bits, i), nosign, blo)
+        k = at(ab_bits, i)
+        low = min(min(low, c), k)
+        high = max(max(high, c), k)
+        bad += not (abs(r) <= hi)
         above += d > limit
         out[i] = r
+    bad += (low < blo) | (high > bhi)
     return bad, above
 
 
 @jit  # type: ignore[untyped-decorator]
 def inverse(
     target: Any,
+    target_bits: Any,
     ab: Any,
+    ab_bits: Any,
     n: Any,
     limit: Any,
-    lo: Any,
     hi: Any,
+    blo: Any,
+    bhi: Any,
+    nosign: Any,
     one: Any,
     x: Any,
     qfac: Any,
@@ -97,9 +129,10 @@ def inverse(
     out: Any,
 ) -> tuple[int, int]:
     """Total dose for a target EQDx (the numpy path of lq.dose_for_eqd2)."""
-    zero = one - one
     two = one + one
     four = two + two
+    low = bhi  # as in forward
+    high = blo
     bad = 0
     above = 0
     for i in range(out.size):
@@ -121,22 +154,29 @@ def inverse(
             ratio = four * tb / (n * a_eff)
             above += ratio > four * limit * (one + limit / a_eff) / a_eff
             r = two * tb / (one + math.sqrt(one + ratio))
-        ok = ((e >= lo) | (e == zero)) & (e <= hi) & (a >= lo) & (a <= hi)
-        ok &= abs(r) <= hi
-        bad += not ok
+        c = unsigned_zero(at(target_bits, i), nosign, blo)
+        k = at(ab_bits, i)
+        low = min(min(low, c), k)
+        high = max(max(high, c), k)
+        bad += not (abs(r) <= hi)
         out[i] = r
+    bad += (low < blo) | (high > bhi)
     return bad, above
 
 
 @jit  # type: ignore[untyped-decorator]
 def history(
     doses: Any,
+    doses_bits: Any,
     ns: Any,
     ws: Any,
     a: Any,
     x: Any,
     lo: Any,
     hi: Any,
+    blo: Any,
+    bhi: Any,
+    nosign: Any,
     one: Any,
     lim: Any,
     n_new: Any,
@@ -156,6 +196,8 @@ def history(
     four = two + two
     last = len(doses) - 1
     first = last - 1 if lim is None else last
+    low = bhi  # smallest and largest bit pattern of the doses, as in forward
+    high = blo
     bad = 0
     above = 0
     for i in range(out.size):
@@ -165,11 +207,15 @@ def history(
             big_d = doses[k][i]
             e = big_d * ((big_d / ns[k] + a) / (x + a))  # Withers 1983 (lq._eqdx)
             total = total + ws[k] * e
-            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
+            c = unsigned_zero(doses_bits[k][i], nosign, blo)
+            low = min(low, c)
+            high = max(high, c)
         if lim is None:
             big_d = doses[last][i]
             r = total + big_d * ((big_d / ns[last] + a) / (x + a))
-            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
+            c = unsigned_zero(doses_bits[last][i], nosign, blo)
+            low = min(low, c)
+            high = max(high, c)
         else:
             m = max(lim - total, zero)  # np.maximum(remaining, 0)
             ok &= ((m >= lo) | (m == zero)) & (m <= hi)
@@ -180,4 +226,5 @@ def history(
         ok &= abs(r) <= hi
         bad += not ok
         out[i] = r
+    bad += (low < blo) | (high > bhi)
     return bad, above
