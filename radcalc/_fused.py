@@ -370,8 +370,6 @@ def run_history(
     dtype = doses[0].dtype
     lo, hi = _LIMITS[dtype]
     flat = tuple(d.reshape(-1) for d in doses)
-    flat_bits = tuple(_bits(d) for d in flat)
-    blo, bhi, nosign = _bit_bounds(dtype)
     ns = tuple(_operand(v, dtype) for v in fractions)
     ws = tuple(_operand(v, dtype) for v in weights)
     a, x, low, high, one, q_limit = (_operand(v, dtype) for v in (ab, 2, lo, hi, 1, lq_limit))
@@ -382,19 +380,14 @@ def run_history(
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
         grids = tuple(g[start:stop] for g in flat)
-        bits = tuple(b[start:stop] for b in flat_bits)
         return kernel(  # type: ignore[no-any-return]
             grids,
-            bits,
             ns,
             ws,
             a,
             x,
             low,
             high,
-            blo,
-            bhi,
-            nosign,
             one,
             lim,
             n_new,

@@ -167,16 +167,12 @@ def inverse(
 @jit  # type: ignore[untyped-decorator]
 def history(
     doses: Any,
-    doses_bits: Any,
     ns: Any,
     ws: Any,
     a: Any,
     x: Any,
     lo: Any,
     hi: Any,
-    blo: Any,
-    bhi: Any,
-    nosign: Any,
     one: Any,
     lim: Any,
     n_new: Any,
@@ -196,8 +192,6 @@ def history(
     four = two + two
     last = len(doses) - 1
     first = last - 1 if lim is None else last
-    low = bhi  # smallest and largest bit pattern of the doses, as in forward
-    high = blo
     bad = 0
     above = 0
     for i in range(out.size):
@@ -207,15 +201,11 @@ def history(
             big_d = doses[k][i]
             e = big_d * ((big_d / ns[k] + a) / (x + a))  # Withers 1983 (lq._eqdx)
             total = total + ws[k] * e
-            c = unsigned_zero(doses_bits[k][i], nosign, blo)
-            low = min(low, c)
-            high = max(high, c)
+            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
         if lim is None:
             big_d = doses[last][i]
             r = total + big_d * ((big_d / ns[last] + a) / (x + a))
-            c = unsigned_zero(doses_bits[last][i], nosign, blo)
-            low = min(low, c)
-            high = max(high, c)
+            ok &= ((big_d >= lo) | (big_d == zero)) & (big_d <= hi)
         else:
             m = max(lim - total, zero)  # np.maximum(remaining, 0)
             ok &= ((m >= lo) | (m == zero)) & (m <= hi)
@@ -226,5 +216,4 @@ def history(
         ok &= abs(r) <= hi
         bad += not ok
         out[i] = r
-    bad += (low < blo) | (high > bhi)
     return bad, above
