@@ -88,8 +88,8 @@ def forward(
         if qfac is not None:
             q = d * qfac  # Thames 1985
         if d_t is not None:
-            excess = max(d - d_t, zero)  # Astrahan 2008
-            q = d - excess * excess / max(d, d_t)
+            # Astrahan 2008, as lql.quadratic_dose_lql_unchecked evaluates it
+            q = min(d, d_t) + max(d - d_t, zero) * (d_t / max(d, d_t))
         if x is None:
             r = big_d * (one + q / a)
             if lost is not None:
