@@ -281,7 +281,7 @@ def _run(
     full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else ab
     dtype = full.dtype
     n, limit = (_operand(v, dtype) for v in numbers)
-    hi, one = _operand(_LIMITS[dtype][1], dtype), _operand(1, dtype)
+    lo, hi, one = (_operand(v, dtype) for v in (*_LIMITS[dtype], 1))
     given = tuple(None if v is None else _operand(v, dtype) for v in options)
     result = np.empty(full.shape, dtype) if out is None else out
     dose, alpha_beta, flat = _operand(grid, dtype), _operand(ab, dtype), result.reshape(-1)
@@ -296,6 +296,7 @@ def _run(
             _part(ab_bits, start, stop),
             n,
             limit,
+            lo,
             hi,
             *bounds,
             one,
