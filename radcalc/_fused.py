@@ -40,12 +40,13 @@ everything runs on the numpy path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,7 @@ _kernels: Any = None
 _available: bool | None = None
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_pid = 0
 _pool_lock = threading.Lock()
 _local = threading.local()  # .serial: this thread runs kernels serially
 
@@ -126,19 +128,20 @@ def _mark_serial() -> None:
     _local.serial = True  # a pool thread never submits to the pool (no deadlock)
 
 
-def _executor(count: int) -> ThreadPoolExecutor:
-    """The shared pool, with at least ``count`` threads (created on first use)."""
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is None or _pool_size < count:
-            old = _pool
+def _submit(calls: list[Callable[[], tuple[int, int]]]) -> list[Future[tuple[int, int]]]:
+    """Submit ``calls`` to the shared pool (made on first use, or bigger, or anew
+    in a forked child, whose copy of the pool has no threads)."""
+    global _pool, _pool_size, _pool_pid
+    with _pool_lock:  # submitting under the lock: nobody submits to a pool being replaced
+        if _pool is None or _pool_size < len(calls) or _pool_pid != os.getpid():
+            old = _pool if _pool_pid == os.getpid() else None
             _pool = ThreadPoolExecutor(
-                count, thread_name_prefix="radcalc", initializer=_mark_serial
+                len(calls), thread_name_prefix="radcalc", initializer=_mark_serial
             )
-            _pool_size = count
+            _pool_size, _pool_pid = len(calls), os.getpid()
             if old is not None:
                 old.shutdown(wait=False)  # its running tasks finish; new ones go here
-        return _pool
+        return [_pool.submit(call) for call in calls]
 
 
 def _bounds(size: int) -> list[tuple[int, int]]:
@@ -157,8 +160,7 @@ def _split(call: Callable[[int, int], tuple[int, int]], size: int) -> tuple[int,
     if len(bounds) == 1:
         bad, above = call(0, size)
         return int(bad), int(above)
-    pool = _executor(len(bounds) - 1)
-    futures = [pool.submit(call, start, stop) for start, stop in bounds[1:]]
+    futures = _submit([functools.partial(call, start, stop) for start, stop in bounds[1:]])
     try:
         outcomes = [call(*bounds[0])]  # the calling thread runs the first chunk
     finally:

@@ -89,8 +89,34 @@ def test_split_sums_the_counts_of_every_chunk(split: None) -> None:
 
 
 def test_pool_threads_never_split_again(split: None) -> None:
-    pool = _fused._executor(2)
-    assert pool.submit(_fused._bounds, 100).result() == [(0, 100)]
+    (future,) = _fused._submit([lambda: _fused._bounds(100)])  # type: ignore[list-item]
+    assert future.result() == [(0, 100)]
+
+
+def _child(queue: Any) -> None:
+    queue.put(radcalc.eqd2(np.linspace(0, 70, 100), 35, alpha_beta=3).tolist())
+
+
+def test_a_forked_child_gets_its_own_pool(split: None) -> None:
+    """The child's copy of the pool has no threads: it must not wait on them (a hang)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    expected = radcalc.eqd2(np.linspace(0, 70, 100), 35, alpha_beta=3)  # the parent's pool
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork of a threaded process
+        child = context.Process(target=_child, args=(queue,))
+        child.start()
+    try:
+        result = queue.get(timeout=60)
+    finally:
+        child.join(timeout=60)
+        if child.is_alive():
+            child.kill()
+    assert result == expected.tolist()
 
 
 @pytest.mark.parametrize("text", ["0", "-2", "two", "1.5"])
