@@ -283,6 +283,7 @@ def _run(
     full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else ab
     dtype = full.dtype
     n, limit = (_operand(v, dtype) for v in numbers)
+    dose_above = _bits(_below(float(limit) * float(n) * (1 - 1e-6), dtype))
     lo, hi, one = (_operand(v, dtype) for v in (*_LIMITS[dtype], 1))
     given = tuple(None if v is None else _operand(v, dtype) for v in options)
     result = np.empty(full.shape, dtype) if out is None else out
@@ -298,6 +299,7 @@ def _run(
             _part(ab_bits, start, stop),
             n,
             limit,
+            dose_above,
             lo,
             hi,
             *bounds,
@@ -314,6 +316,18 @@ def _bits(value: Any) -> Any:
     """The bit patterns of a float grid (a view) or scalar, as signed integers."""
     bits = np.asarray(value).view(_BITS[value.dtype])
     return bits if isinstance(value, np.ndarray) else bits[()]
+
+
+def _below(value: float, dtype: np.dtype[Any]) -> Any:
+    """``value`` in ``dtype``, rounded down (to inf if it overflows: then nothing is above).
+
+    With the margin 1e-6 its caller gives, a dose D with fl(D/n) > limit is
+    always above it (one rounding of the division is 6e-8 in float32)."""
+    with np.errstate(over="ignore"):
+        typed = dtype.type(value)
+    if np.isfinite(typed) and float(typed) > value:
+        typed = np.nextafter(typed, dtype.type(0))
+    return typed
 
 
 def _bit_bounds(dtype: np.dtype[Any]) -> tuple[Any, Any, Any]:

@@ -65,6 +65,7 @@ def forward(
     ab_bits: Any,
     n: Any,
     limit: Any,
+    dose_above: Any,
     lo: Any,
     hi: Any,
     blo: Any,
@@ -77,10 +78,17 @@ def forward(
     lost: Any,
     out: Any,
 ) -> tuple[int, int]:
-    """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time)."""
+    """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time).
+
+    The LQ-range count is a pre-test (the numpy path's own test decides the
+    warning): without LQ-L, whether the largest dose's bit pattern exceeds
+    ``dose_above`` (the pattern of a dose a little below ``n * limit``, so that
+    every d = D/n above ``limit`` is caught); with LQ-L, d > ``limit`` per element.
+    """
     zero = one - one
     low = bhi  # smallest and largest bit pattern of the inputs (±0 dose: lo's)
     high = blo
+    dose_high = blo  # largest bit pattern of the doses (the LQ-range pre-test)
     bad = 0
     above = 0
     for i in range(out.size):
@@ -111,13 +119,16 @@ def forward(
             k = at(ab_bits, i)
             low = min(min(low, c), k)
             high = max(max(high, c), k)
+            dose_high = max(dose_high, c)
             bad += not (abs(r) <= hi)
-        else:  # the same test by comparisons: faster in this longer loop (measured)
+        else:  # the same tests by comparisons: faster in this longer loop (measured)
             ok = ((big_d >= lo) | (big_d == zero)) & (big_d <= hi) & (a >= lo) & (a <= hi)
             bad += not (ok & (abs(r) <= hi))
-        above += d > limit
+            above += d > limit
         out[i] = r
     bad += (low < blo) | (high > bhi)
+    if d_t is None:
+        above += dose_high > dose_above  # some dose D > dose_above, below n x limit
     return bad, above
 
 
@@ -129,6 +140,7 @@ def inverse(
     ab_bits: Any,
     n: Any,
     limit: Any,
+    dose_above: Any,
     lo: Any,
     hi: Any,
     blo: Any,

@@ -270,3 +270,36 @@ def test_bit_pattern_checks_equal_float_comparisons(
             inverse, dose, n, ab, x, qfac=None, d_t=d_t, lost=None, limit=10.0, out=None
         )
         assert (result is not None) == expected
+
+
+def _warnings_of(call: Callable[[], Any]) -> list[str]:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always", RadcalcWarning)
+        call()
+    return [str(w.message) for w in record if issubclass(w.category, RadcalcWarning)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(["eqd2", "bed", "eqd2 repair"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    fractions=st.integers(2, 40),  # repair: 2 fractions a day
+    relative=st.sampled_from([0.0, 1e-12, 2e-12, -1e-12, 1e-7, -1e-7]),
+    steps=st.integers(-4, 4),
+    where=st.integers(0, 29),
+)
+def test_lq_range_pre_test_never_misses_a_warning(
+    name: str, dtype: Any, fractions: int, relative: float, steps: int, where: int
+) -> None:
+    """Doses a few ulp around 10 Gy per fraction: the kernel's pre-test on the largest
+    dose gives exactly the numpy path's warnings (the numpy path's test decides)."""
+    dose = np.full(30, 1.0, dtype)
+    edge = dtype(10 * fractions * (1 + relative))
+    for _ in range(abs(steps)):
+        edge = np.nextafter(edge, dtype(np.inf if steps > 0 else 0))
+    dose[where] = edge
+    func = FUNCTIONS[name]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_fused, "GRID_THRESHOLD", 2)
+        fused = _warnings_of(lambda: func(dose, fractions, alpha_beta=3.0))
+    assert fused == _warnings_of(lambda: _numpy_path(func, dose, fractions, alpha_beta=3.0))
