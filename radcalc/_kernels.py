@@ -14,7 +14,7 @@ above the largest finite number. So "every element is ±0 or in [lo, hi]" is
 "the smallest and the largest pattern (±0 replaced by lo's) lie within
 [lo's pattern, hi's]": two integer min/max accumulators per input, which
 vectorise, instead of four comparisons and a count per element (measured:
-plain ``eqd2`` from about 1.39 to 1.16 times ``np.copyto``). The outcome is
+plain ``eqd2`` from about 1.39 to 1.16 times ``np.copyto``, serial). The outcome is
 the same set test as the comparisons, element for element (tested). The LQ-L
 forward loop and :func:`history` keep the comparisons: there the accumulators
 measured slower (LLVM vectorises those longer loops less well with them).
