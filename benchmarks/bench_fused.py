@@ -57,6 +57,23 @@ def peak_extra(func: Func) -> int:
     return peak
 
 
+def serial(func: Func) -> Func:
+    """``func`` run with ``RADCALC_THREADS=1`` (serial kernels), for comparison."""
+
+    def run() -> object:
+        before = os.environ.get("RADCALC_THREADS")
+        os.environ["RADCALC_THREADS"] = "1"
+        try:
+            return func()
+        finally:
+            if before is None:
+                del os.environ["RADCALC_THREADS"]
+            else:
+                os.environ["RADCALC_THREADS"] = before
+
+    return run
+
+
 def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
     rng = np.random.default_rng(0)
     grid = rng.random(shape) * 70
@@ -154,19 +171,23 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
     }
     for name, (ours, bare, _) in cases.items():
         funcs[name] = ours
+        funcs[name + " [serial]"] = serial(ours)
         funcs[name + " [bare]"] = bare
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = medians(funcs, repeats)
         print(f"grid {shape} float64 = {grid.size:,} voxels; median of {repeats} interleaved")
         print(f"np.copyto {t['copyto'] * 1e3:.2f} ms, grid.copy() {t['copy'] * 1e3:.2f} ms")
-        print(f"{'case':<38}{'ms':>8}{'/copyto':>9}{'/copy()':>9}{'/bare':>7}{'peak/out':>10}")
+        print(
+            f"{'case':<38}{'ms':>8}{'/copyto':>9}{'/copy()':>9}{'/bare':>7}"
+            f"{'serial/copyto':>15}{'peak/out':>10}"
+        )
         for name, (ours, _, _) in cases.items():
             peak = peak_extra(ours)
             print(
                 f"{name:<38}{t[name] * 1e3:>8.2f}{t[name] / t['copyto']:>9.2f}"
                 f"{t[name] / t['copy']:>9.2f}{t[name] / t[name + ' [bare]']:>7.2f}"
-                f"{peak / grid.nbytes:>10.3f}"
+                f"{t[name + ' [serial]'] / t['copyto']:>15.2f}{peak / grid.nbytes:>10.3f}"
             )
 
 
@@ -254,11 +275,19 @@ def main() -> None:
     options = parser.parse_args()
     shape = (64, 64, 32) if options.quick else (250, 250, 160)
     repeats = 3 if options.quick else 11
-    print(f"numba threads: {os.environ.get('NUMBA_NUM_THREADS', 'default')} (kernels are serial)")
+    from radcalc import _fused
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"kernel threads: {_fused.threads()} (RADCALC_THREADS="
+        f"{os.environ.get('RADCALC_THREADS', 'unset')}, cpu_count {os.cpu_count()}); "
+        f"load average before: {load}"
+    )
     grid_cases(shape, repeats)
     dask_case(shape, repeats)
     cli_case(3 if options.quick else 21)
     small_calls(repeats)
+    print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,17 @@ message. The arithmetic is the numpy path's, operation by operation, in the
 result dtype (float32 stays float32, no float64 accumulators), without
 ``fastmath``: results are bit-identical to the numpy path (tested).
 
+Grids of at least ``THREAD_CHUNK`` elements per thread are split into a few
+contiguous chunks run at once on a small shared thread pool (the kernels
+release the GIL; ``RADCALC_THREADS`` sets the number of threads, default
+``os.cpu_count()``). Each element is computed by the same operations whichever
+chunk it falls in, and the chunks' outcomes combine exactly (any invalid value
+sends the whole call to the numpy path, the LQ-range counts add up), so results,
+errors and warnings do not depend on the number of threads. A call made from
+one of the pool's threads, or inside :func:`single_threaded` (a dask chunk,
+already run in parallel by dask), runs serially: the pool never waits on
+itself.
+
 Dispatch (:func:`wanted`) sends only plain numpy arrays of at least
 ``GRID_THRESHOLD`` elements here; scalars, small arrays and duck arrays (dask)
 never import numba. Without numba installed (the optional extra ``fast``)
@@ -28,7 +39,14 @@ everything runs on the numpy path.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -38,12 +56,15 @@ from radcalc.errors import InvalidInputError
 
 __all__ = [
     "GRID_THRESHOLD",
+    "THREAD_CHUNK",
     "available",
     "check_out",
     "deliver",
     "ordinary",
     "run",
     "run_history",
+    "single_threaded",
+    "threads",
     "wanted",
 ]
 
@@ -60,8 +81,92 @@ _LIMITS = {
     np.dtype(np.float32): (1e-6, 1e6),
 }
 
+#: Fewest elements a thread is given: below it starting a thread costs more
+#: than the pass it saves (a 2**20-element float64 grid is 8 MB).
+THREAD_CHUNK = 1 << 19
+
+#: The signed integer type of each float dtype's width (bit-pattern checks).
+_BITS: dict[np.dtype[Any], Any] = {
+    np.dtype(np.float64): np.int64,
+    np.dtype(np.float32): np.int32,
+}
+
 _kernels: Any = None
 _available: bool | None = None
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_pid = 0
+_pool_lock = threading.Lock()
+_local = threading.local()  # .serial: this thread runs kernels serially
+
+
+def threads() -> int:
+    """Threads a large grid may use: ``RADCALC_THREADS`` if set, else ``os.cpu_count()``."""
+    text = os.environ.get("RADCALC_THREADS", "").strip()
+    if not text:
+        return os.cpu_count() or 1
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInputError(
+            f"RADCALC_THREADS must be a whole number >= 1 (threads for large grids), "
+            f"got {text!r}: set it to 1 for serial kernels or unset it for os.cpu_count()"
+        )
+    return int(text)
+
+
+@contextlib.contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run kernels serially in this block, in this thread (e.g. in a dask task)."""
+    before = getattr(_local, "serial", False)
+    _local.serial = True
+    try:
+        yield
+    finally:
+        _local.serial = before
+
+
+def _mark_serial() -> None:
+    _local.serial = True  # a pool thread never submits to the pool (no deadlock)
+
+
+def _submit(calls: list[Callable[[], tuple[int, int]]]) -> list[Future[tuple[int, int]]]:
+    """Submit ``calls`` to the shared pool (made on first use, or bigger, or anew
+    in a forked child, whose copy of the pool has no threads)."""
+    global _pool, _pool_size, _pool_pid
+    with _pool_lock:  # submitting under the lock: nobody submits to a pool being replaced
+        if _pool is None or _pool_size < len(calls) or _pool_pid != os.getpid():
+            old = _pool if _pool_pid == os.getpid() else None
+            _pool = ThreadPoolExecutor(
+                len(calls), thread_name_prefix="radcalc", initializer=_mark_serial
+            )
+            _pool_size, _pool_pid = len(calls), os.getpid()
+            if old is not None:
+                old.shutdown(wait=False)  # its running tasks finish; new ones go here
+        return [_pool.submit(call) for call in calls]
+
+
+def _bounds(size: int) -> list[tuple[int, int]]:
+    """Contiguous [start, stop) chunks of a flat grid, one per thread used."""
+    if getattr(_local, "serial", False) or size < 2 * THREAD_CHUNK:
+        return [(0, size)]
+    count = min(threads(), size // THREAD_CHUNK)
+    edges = [size * i // count for i in range(count + 1)]
+    return list(itertools.pairwise(edges))
+
+
+def _split(call: Callable[[int, int], tuple[int, int]], size: int) -> tuple[int, int]:
+    """``call(start, stop)`` over chunks of ``range(size)``, in parallel if large:
+    the summed (invalid, LQ-range) counts, exactly the counts of one serial pass."""
+    bounds = _bounds(size)
+    if len(bounds) == 1:
+        bad, above = call(0, size)
+        return int(bad), int(above)
+    futures = _submit([functools.partial(call, start, stop) for start, stop in bounds[1:]])
+    try:
+        outcomes = [call(*bounds[0])]  # the calling thread runs the first chunk
+    finally:
+        wait(futures)  # never return (or raise) while a chunk still writes the result
+    outcomes += [future.result() for future in futures]
+    return sum(int(b) for b, _ in outcomes), sum(int(a) for _, a in outcomes)
 
 
 def available() -> bool:
@@ -177,14 +282,64 @@ def _run(
     """
     full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else ab
     dtype = full.dtype
-    lo, hi = _LIMITS[dtype]
-    typed = tuple(_operand(v, dtype) for v in (*numbers, lo, hi, 1))
+    n, limit = (_operand(v, dtype) for v in numbers)
+    dose_above = _bits(_below(float(limit) * float(n) * (1 - 1e-6), dtype))
+    lo, hi, one = (_operand(v, dtype) for v in (*_LIMITS[dtype], 1))
     given = tuple(None if v is None else _operand(v, dtype) for v in options)
     result = np.empty(full.shape, dtype) if out is None else out
-    bad, above = kernel(
-        _operand(grid, dtype), _operand(ab, dtype), *typed, *given, result.reshape(-1)
-    )
-    return (None if bad else result), int(above)
+    dose, alpha_beta, flat = _operand(grid, dtype), _operand(ab, dtype), result.reshape(-1)
+    dose_bits, ab_bits = _bits(dose), _bits(alpha_beta)
+    bounds = _bit_bounds(dtype)
+
+    def chunk(start: int, stop: int) -> tuple[int, int]:
+        return kernel(  # type: ignore[no-any-return]
+            _part(dose, start, stop),
+            _part(dose_bits, start, stop),
+            _part(alpha_beta, start, stop),
+            _part(ab_bits, start, stop),
+            n,
+            limit,
+            dose_above,
+            lo,
+            hi,
+            *bounds,
+            one,
+            *given,
+            flat[start:stop],
+        )
+
+    bad, above = _split(chunk, flat.size)
+    return (None if bad else result), above
+
+
+def _bits(value: Any) -> Any:
+    """The bit patterns of a float grid (a view) or scalar, as signed integers."""
+    bits = np.asarray(value).view(_BITS[value.dtype])
+    return bits if isinstance(value, np.ndarray) else bits[()]
+
+
+def _below(value: float, dtype: np.dtype[Any]) -> Any:
+    """``value`` in ``dtype``, rounded down (to inf if it overflows: then nothing is above).
+
+    With the margin 1e-6 its caller gives, a dose D with fl(D/n) > limit is
+    always above it (one rounding of the division is 6e-8 in float32)."""
+    with np.errstate(over="ignore"):
+        typed = dtype.type(value)
+    if np.isfinite(typed) and float(typed) > value:
+        typed = np.nextafter(typed, dtype.type(0))
+    return typed
+
+
+def _bit_bounds(dtype: np.dtype[Any]) -> tuple[Any, Any, Any]:
+    """The patterns of the ordinary range's lo and hi, and the mask clearing the sign."""
+    lo, hi = _LIMITS[dtype]
+    kind = _BITS[dtype]
+    return _bits(dtype.type(lo)), _bits(dtype.type(hi)), kind(np.iinfo(kind).max)
+
+
+def _part(value: Any, start: int, stop: int) -> Any:
+    """``value[start:stop]`` of a flat grid; a scalar as it is."""
+    return value[start:stop] if isinstance(value, np.ndarray) else value
 
 
 def run(
@@ -238,7 +393,24 @@ def run_history(
     lim = None if limit is None else _operand(limit, dtype)
     n_new = None if new_fractions is None else _operand(new_fractions, dtype)
     result = np.empty(doses[0].shape, dtype) if out is None else out
-    bad, above = _get()[2](
-        flat, ns, ws, a, x, low, high, one, lim, n_new, q_limit, result.reshape(-1)
-    )
-    return (None if bad else result), int(above)
+    kernel, target = _get()[2], result.reshape(-1)
+
+    def chunk(start: int, stop: int) -> tuple[int, int]:
+        grids = tuple(g[start:stop] for g in flat)
+        return kernel(  # type: ignore[no-any-return]
+            grids,
+            ns,
+            ws,
+            a,
+            x,
+            low,
+            high,
+            one,
+            lim,
+            n_new,
+            q_limit,
+            target[start:stop],
+        )
+
+    bad, above = _split(chunk, target.size)
+    return (None if bad else result), above

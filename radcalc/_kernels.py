@@ -4,6 +4,20 @@ Each loop is the numpy path of :mod:`radcalc.lq`, operation by operation, in
 the dtype of its arguments, plus the validity and LQ-range counts; see
 :mod:`radcalc._fused` for the contract. ``cache=True`` keeps the machine code
 between sessions (compiled on first use).
+
+Inputs are checked on their bit patterns, read as signed integers of the
+float's width (``*_bits``, a view of the same memory: no extra memory
+traffic). For a float that is not a NaN, ordering by that integer is ordering
+by value among positive numbers, every negative number (and a NaN with the
+sign bit) comes below every positive one, and every other NaN and infinity
+above the largest finite number. So "every element is ±0 or in [lo, hi]" is
+"the smallest and the largest pattern (±0 replaced by lo's) lie within
+[lo's pattern, hi's]": two integer min/max accumulators per input, which
+vectorise, instead of four comparisons and a count per element (measured:
+plain ``eqd2`` from about 1.39 to 1.16 times ``np.copyto``, serial). The outcome is
+the same set test as the comparisons, element for element (tested). The LQ-L
+forward loop and :func:`history` keep the comparisons: there the accumulators
+measured slower (LLVM vectorises those longer loops less well with them).
 """
 
 import math
@@ -30,6 +44,13 @@ def _at(x, i):  # type: ignore[no-untyped-def]  # unannotated: numba compares si
 
 jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 
+
+@numba.njit(inline="always")
+def unsigned_zero(bits: Any, nosign: Any, blo: Any) -> Any:
+    """``bits`` of a float, or lo's bits if the float is ±0 (a valid dose)."""
+    return bits if (bits & nosign) != 0 else blo
+
+
 # Arguments: the grid (or scalar) operands, then the numbers typed in the result
 # dtype (``one`` is 1 in that dtype: a literal would promote float32 to float64),
 # then options that are None when they do not apply. numba prunes the branches of
@@ -39,11 +60,17 @@ jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 @jit  # type: ignore[untyped-decorator]
 def forward(
     dose: Any,
+    dose_bits: Any,
     ab: Any,
+    ab_bits: Any,
     n: Any,
     limit: Any,
+    dose_above: Any,
     lo: Any,
     hi: Any,
+    blo: Any,
+    bhi: Any,
+    nosign: Any,
     one: Any,
     x: Any,
     qfac: Any,
@@ -51,8 +78,17 @@ def forward(
     lost: Any,
     out: Any,
 ) -> tuple[int, int]:
-    """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time)."""
+    """BED (``x`` None) or EQDx; ``qfac`` = 1 + h (repair), ``d_t`` (LQ-L), ``lost`` (time).
+
+    The LQ-range count is a pre-test (the numpy path's own test decides the
+    warning): without LQ-L, whether the largest dose's bit pattern exceeds
+    ``dose_above`` (the pattern of a dose a little below ``n * limit``, so that
+    every d = D/n above ``limit`` is caught); with LQ-L, d > ``limit`` per element.
+    """
     zero = one - one
+    low = bhi  # smallest and largest bit pattern of the inputs (±0 dose: lo's)
+    high = blo
+    dose_high = blo  # largest bit pattern of the doses (the LQ-range pre-test)
     bad = 0
     above = 0
     for i in range(out.size):
@@ -63,8 +99,13 @@ def forward(
         if qfac is not None:
             q = d * qfac  # Thames 1985
         if d_t is not None:
-            excess = max(d - d_t, zero)  # Astrahan 2008
-            q = d - excess * excess / max(d, d_t)
+            # Astrahan 2008, as lql.quadratic_dose_lql_unchecked evaluates it:
+            # min(d, d_T) + max(d - d_T, 0) (d_T / max(d, d_T)), written with one
+            # test (the same values for valid d; min()/max() kept LLVM from vectorising).
+            linear = d > d_t
+            q = (d_t if linear else d) + (d - d_t if linear else zero) * (
+                d_t / (d if linear else d_t)
+            )
         if x is None:
             r = big_d * (one + q / a)
             if lost is not None:
@@ -73,22 +114,38 @@ def forward(
             r = big_d * ((q + a) / (x + a))
             if lost is not None:
                 r = r - lost / (one + x / a)
-        ok = ((big_d >= lo) | (big_d == zero)) & (big_d <= hi) & (a >= lo) & (a <= hi)
-        ok &= abs(r) <= hi
-        bad += not ok
-        above += d > limit
+        if d_t is None:
+            c = unsigned_zero(at(dose_bits, i), nosign, blo)
+            k = at(ab_bits, i)
+            low = min(min(low, c), k)
+            high = max(max(high, c), k)
+            dose_high = max(dose_high, c)
+            bad += not (abs(r) <= hi)
+        else:  # the same tests by comparisons: faster in this longer loop (measured)
+            ok = ((big_d >= lo) | (big_d == zero)) & (big_d <= hi) & (a >= lo) & (a <= hi)
+            bad += not (ok & (abs(r) <= hi))
+            above += d > limit
         out[i] = r
+    bad += (low < blo) | (high > bhi)
+    if d_t is None:
+        above += dose_high > dose_above  # some dose D > dose_above, below n x limit
     return bad, above
 
 
 @jit  # type: ignore[untyped-decorator]
 def inverse(
     target: Any,
+    target_bits: Any,
     ab: Any,
+    ab_bits: Any,
     n: Any,
     limit: Any,
+    dose_above: Any,
     lo: Any,
     hi: Any,
+    blo: Any,
+    bhi: Any,
+    nosign: Any,
     one: Any,
     x: Any,
     qfac: Any,
@@ -97,9 +154,10 @@ def inverse(
     out: Any,
 ) -> tuple[int, int]:
     """Total dose for a target EQDx (the numpy path of lq.dose_for_eqd2)."""
-    zero = one - one
     two = one + one
     four = two + two
+    low = bhi  # as in forward
+    high = blo
     bad = 0
     above = 0
     for i in range(out.size):
@@ -121,10 +179,13 @@ def inverse(
             ratio = four * tb / (n * a_eff)
             above += ratio > four * limit * (one + limit / a_eff) / a_eff
             r = two * tb / (one + math.sqrt(one + ratio))
-        ok = ((e >= lo) | (e == zero)) & (e <= hi) & (a >= lo) & (a <= hi)
-        ok &= abs(r) <= hi
-        bad += not ok
+        c = unsigned_zero(at(target_bits, i), nosign, blo)
+        k = at(ab_bits, i)
+        low = min(min(low, c), k)
+        high = max(max(high, c), k)
+        bad += not (abs(r) <= hi)
         out[i] = r
+    bad += (low < blo) | (high > bhi)
     return bad, above
 
 

@@ -570,11 +570,16 @@ def _fused_course(
     full = grid if isinstance(grid, np.ndarray) and grid.size > 1 else alpha_beta
     dtype = full.dtype
     one = dtype.type(1)  # stands in for the grids while the scalars are validated
+
+    def scalar(value: Any) -> Any:
+        # A grid (dose or alpha/beta) is validated by the kernel, in its one pass.
+        return one if isinstance(value, np.ndarray) and value.size > 1 else value
+
     x = EQD2_REFERENCE_DOSE if reference is None else reference
     base = (
-        Arg("dose", one if grid is full else grid, ">= 0", "Gy"),
+        Arg("dose", scalar(grid), ">= 0", "Gy"),
         Arg("fractions", fractions, "> 0"),
-        Arg("alpha_beta", one if alpha_beta is full else alpha_beta, "> 0", "Gy"),
+        Arg("alpha_beta", scalar(alpha_beta), "> 0", "Gy"),
         Arg("reference_dose_per_fraction", x, "> 0", "Gy"),
     )
     try:
@@ -687,9 +692,10 @@ def _lazy_chunk(
         result = None
         if chunk.size >= _fused.GRID_THRESHOLD and _fused.available():
             contiguous = np.ascontiguousarray(chunk)
-            result = _fused_course(
-                options, contiguous, fractions, alpha_beta, reference, kind=kind, out=None
-            )
+            with _fused.single_threaded():  # dask runs the chunks in parallel already
+                result = _fused_course(
+                    options, contiguous, fractions, alpha_beta, reference, kind=kind, out=None
+                )
         if result is None:
             arg = Arg("target_eqd2" if kind == "inverse" else "dose", whole, ">= 0", "Gy")
             check_chunk(arg, whole, True, chunk)

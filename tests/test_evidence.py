@@ -33,6 +33,7 @@ NOT_CLINICAL = {
     "MAX_TEXT_BYTES": "a software bound on the size of a text input file",
     "MAX_BINARY_BYTES": "a software bound on the size of a DICOM input file",
     "GRID_THRESHOLD": "a software size threshold for the compiled fast path (radcalc._fused)",
+    "THREAD_CHUNK": "a software size threshold for threads in the fast path (radcalc._fused)",
     "DEFAULT_POINTS": "the size of the alpha/beta search grid (radcalc.uncertainty), numerics",
 }
 
