@@ -69,7 +69,11 @@ def _plan_lines(result: CohortResult) -> list[str]:
     is_flag=True,
     help="Print one JSON object: plans, failed, exit_status, columns and rows.",
 )
-@click.option("--quiet", is_flag=True, help="No progress bar (also off when stderr is not a tty).")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (also off when stdout or stderr is not a terminal).",
+)
 def cohort_command(
     plan_files: tuple[str, ...],
     scheduler: str | None,

@@ -521,8 +521,15 @@ def _out_path(out: str | os.PathLike[str] | None) -> Path | None:
 
 
 def _show_progress(progress: bool | None) -> bool:
+    """``progress``, or by default: when stdout and stderr are both terminals.
+
+    The bar goes to stderr; with stdout redirected (``--json > rows.json``, a
+    pipeline) it stays quiet too, as the issue asks.
+    """
     if progress is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+        return all(
+            bool(getattr(stream, "isatty", lambda: False)()) for stream in (sys.stdout, sys.stderr)
+        )
     return bool(progress)
 
 
@@ -560,7 +567,8 @@ def check_cohort(
         Skip the plans that already have rows (other than an error row) in
         ``out``, keep their rows; default False (``out`` is replaced).
     progress : bool, optional
-        A progress bar on stderr (tqdm); default: when stderr is a terminal.
+        A progress bar on stderr (tqdm); default: when stdout and stderr are
+        both terminals.
 
     Returns
     -------

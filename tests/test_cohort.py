@@ -8,6 +8,7 @@ Structure Set per patient, written with pydicom).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shutil
@@ -492,3 +493,24 @@ def test_other_commands_never_import_dask_or_pandas() -> None:
         "assert radcalc.check_cohort is radcalc.cohort.check_cohort\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_progress_bar_only_when_stdout_and_stderr_are_terminals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 12: the bar is quiet with --quiet and when stdout is not a terminal.
+    from radcalc import cohort
+
+    class Stream(io.StringIO):
+        def __init__(self, tty: bool) -> None:
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    for out_tty, err_tty, shown in [(True, True, True), (False, True, False), (True, False, False)]:
+        monkeypatch.setattr(sys, "stdout", Stream(out_tty))
+        monkeypatch.setattr(sys, "stderr", Stream(err_tty))
+        assert cohort._show_progress(None) is shown
+        assert cohort._show_progress(False) is False
