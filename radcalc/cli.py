@@ -390,17 +390,10 @@ def _bracket(row: dict[str, Any]) -> str:
     return f" [{'; '.join(row['corrections'])}]" if row["corrections"] else ""
 
 
-def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> dict[str, Any]:
-    with collect_notes() as notes:
-        row = {
-            "dose": schedule.dose,
-            "fractions": schedule.fractions,
-            "dose_per_fraction": schedule.dose_per_fraction,
-            "fractions_per_day": schedule.fractions_per_day,
-            "alpha_beta": alpha_beta,
-            "bed": schedule.bed(alpha_beta, **corrections.tissue()),
-            "eqd2": schedule.eqd2(alpha_beta, **corrections.tissue()),
-        }
+def _with_corrections(
+    row: dict[str, Any], schedule: Schedule, corrections: _Corrections, notes: list[str]
+) -> dict[str, Any]:
+    """``row`` with the corrections applied to ``schedule`` and the notes raised."""
     row.update(
         _applied(
             corrections,
@@ -412,6 +405,20 @@ def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> di
     )
     row["notes"] = notes
     return row
+
+
+def _row(schedule: Schedule, alpha_beta: float, corrections: _Corrections) -> dict[str, Any]:
+    with collect_notes() as notes:
+        row = {
+            "dose": schedule.dose,
+            "fractions": schedule.fractions,
+            "dose_per_fraction": schedule.dose_per_fraction,
+            "fractions_per_day": schedule.fractions_per_day,
+            "alpha_beta": alpha_beta,
+            "bed": schedule.bed(alpha_beta, **corrections.tissue()),
+            "eqd2": schedule.eqd2(alpha_beta, **corrections.tissue()),
+        }
+    return _with_corrections(row, schedule, corrections, notes)
 
 
 def _range_row(
@@ -432,17 +439,7 @@ def _range_row(
             "bed": alpha_beta_bounds(lambda ab: schedule.bed(ab, **tissue), alpha_beta),
             "eqd2": alpha_beta_bounds(lambda ab: schedule.eqd2(ab, **tissue), alpha_beta),
         }
-    row.update(
-        _applied(
-            corrections,
-            schedule.fractions_per_day,
-            schedule.interval_hours,
-            schedule.overall_days,
-            schedule.dose_per_fraction,
-        )
-    )
-    row["notes"] = notes
-    return row
+    return _with_corrections(row, schedule, corrections, notes)
 
 
 def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
