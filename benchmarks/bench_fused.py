@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -35,12 +36,23 @@ Func = Callable[[], object]
 
 
 def medians(funcs: dict[str, Func], repeats: int) -> dict[str, float]:
-    """Median time of each function, the repeats interleaved (fair under machine noise)."""
+    """Median time of each function over interleaved repeats (fair under machine noise).
+
+    Each repeat runs the functions in a new random order (seeded), and times
+    each call right after an untimed run of the same call, so every case is
+    measured in the same state: its own data as warm as the machine keeps it.
+    A fixed order measured each case after the same neighbour, and what that
+    neighbour left in the caches (an 80 MB grid fits in a large last-level
+    cache) moved ratios by up to 20 % between cases (measured); timing after a
+    cache flush instead was dominated by the flush (a 40 MB float32 copy took as
+    long as the 80 MB float64 one)."""
     times: dict[str, list[float]] = {name: [] for name in funcs}
-    for func in funcs.values():
-        func()  # warm-up (and numba compilation)
+    order = random.Random(0)
     for _ in range(repeats):
-        for name, func in funcs.items():
+        items = list(funcs.items())
+        order.shuffle(items)
+        for name, func in items:
+            func()  # untimed: the same starting state for every case
             start = time.perf_counter()
             func()
             times[name].append(time.perf_counter() - start)
@@ -180,14 +192,15 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
         print(f"np.copyto {t['copyto'] * 1e3:.2f} ms, grid.copy() {t['copy'] * 1e3:.2f} ms")
         print(
             f"{'case':<38}{'ms':>8}{'/copyto':>9}{'/copy()':>9}{'/bare':>7}"
-            f"{'serial/copyto':>15}{'peak/out':>10}"
+            f"{'serial/copyto':>15}{'serial/copy()':>15}{'peak/out':>10}"
         )
         for name, (ours, _, _) in cases.items():
             peak = peak_extra(ours)
             print(
                 f"{name:<38}{t[name] * 1e3:>8.2f}{t[name] / t['copyto']:>9.2f}"
                 f"{t[name] / t['copy']:>9.2f}{t[name] / t[name + ' [bare]']:>7.2f}"
-                f"{t[name + ' [serial]'] / t['copyto']:>15.2f}{peak / grid.nbytes:>10.3f}"
+                f"{t[name + ' [serial]'] / t['copyto']:>15.2f}"
+                f"{t[name + ' [serial]'] / t['copy']:>15.2f}{peak / grid.nbytes:>10.3f}"
             )
 
 
@@ -272,9 +285,10 @@ def small_calls(repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small grid, few repeats")
+    parser.add_argument("--repeats", type=int, help="repeats per case (default 11, --quick 3)")
     options = parser.parse_args()
     shape = (64, 64, 32) if options.quick else (250, 250, 160)
-    repeats = 3 if options.quick else 11
+    repeats = options.repeats or (3 if options.quick else 11)
     from radcalc import _fused
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
