@@ -10,7 +10,7 @@ same pass
   **and** against an "ordinary" range (``_LIMITS``) inside which the plain
   formula is known to be accurate,
 * checks every result is finite, and
-* counts doses per fraction above the LQ-range limit.
+* flags doses per fraction above the LQ-range limit.
 
 Anything unusual (an invalid value, an extreme one, a non-finite result) makes
 the kernel give up: the caller then runs the numpy path, which is the
@@ -29,8 +29,8 @@ contiguous chunks run at once on a small shared thread pool (the kernels
 release the GIL; ``RADCALC_THREADS`` sets the number of threads, default
 ``os.cpu_count()``). Each element is computed by the same operations whichever
 chunk it falls in, and the chunks' outcomes combine exactly (any invalid value
-sends the whole call to the numpy path, the LQ-range counts add up), so results,
-errors and warnings do not depend on the number of threads. A call made from
+sends the whole call to the numpy path, any chunk's LQ-range flag counts), so
+results, errors and warnings do not depend on the number of threads. A call made from
 one of the pool's threads, or inside :func:`single_threaded` (a dask chunk,
 already run in parallel by dask), runs serially: the pool never waits on
 itself.
@@ -160,7 +160,7 @@ def _bounds(size: int) -> list[tuple[int, int]]:
 
 def _split(call: Callable[[int, int], tuple[int, int]], size: int) -> tuple[int, int]:
     """``call(start, stop)`` over chunks of ``range(size)``, in parallel if large:
-    the summed (invalid, LQ-range) counts, exactly the counts of one serial pass."""
+    the summed (invalid, LQ-range) flags: nonzero exactly when one serial pass's are."""
     bounds = _bounds(size)
     if len(bounds) == 1:
         bad, above = call(0, size)
@@ -342,7 +342,7 @@ def _run(
     out: Any,
     inverse: bool,
 ) -> tuple[Any, int]:
-    """Run ``kernel``: the result (None: fall back to numpy) and the LQ-range count.
+    """Run ``kernel``: the result (None: fall back to numpy) and the LQ-range flag.
 
     ``numbers`` (n, limit) and the ``options`` that are not None are cast, if
     size 1, to the result dtype exactly as the numpy path's ``astype`` does.
@@ -425,7 +425,7 @@ def run(
     limit: float,
     out: Any,
 ) -> tuple[Any, int]:
-    """One pass over a grid: (result, LQ-range count), or (None, 0) to fall back to numpy.
+    """One pass over a grid: (result, LQ-range flag), or (None, 0) to fall back to numpy.
 
     Forward: BED (``x`` None) or EQDx of the dose ``grid``. ``inverse``: the
     total dose for the target EQDx ``grid`` (x = 2 Gy for dose_for_eqd2).
@@ -446,7 +446,7 @@ def run_history(
     lq_limit: float,
     out: Any,
 ) -> tuple[Any, int]:
-    """One pass over a history of dose grids: (result, LQ-range count), or (None, 0).
+    """One pass over a history of dose grids: (result, LQ-range flag), or (None, 0).
 
     ``doses`` are the courses' grids (C-contiguous, one shape and dtype),
     ``fractions`` and ``weights`` (:math:`1 - r(t_i)`) one size-1 value per
