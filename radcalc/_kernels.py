@@ -25,7 +25,7 @@ A division by a value that is the same for every element (the fractions
 once per call by :func:`radcalc._fused.pair`): a multiplication and two fused
 multiply-add corrections, which give the IEEE quotient itself (see
 :func:`divide`) at a fraction of the divider's cost. On one core it made LQ-L,
-``cumulative_eqd2`` and ``max_new_dose`` 1.2 to 1.4 times faster (the divider
+``cumulative_eqd2`` and ``max_new_dose`` 1.2 to 1.5 times faster (the divider
 was their limit); the results stay bit-identical to the numpy path (tested:
 exhaustively over a float32 binade, on random and near-midpoint quotients, and
 every kernel with and without it).
