@@ -7,6 +7,8 @@ exhaustively over one float32 binade of dividends per divisor, on random
 float64 dividends over the kernels' whole ordinary range, and on dividends
 built so that the quotient lies next to a rounding midpoint (the hard cases).
 The kernels with and without it must give the numpy path's result bit for bit.
+The kernels use it in float64 only; the float32 checks keep the helper honest
+for any dtype it is given.
 """
 
 from __future__ import annotations
@@ -87,8 +89,7 @@ def test_pair_is_none_where_the_theorem_does_not_hold(monkeypatch: pytest.Monkey
     assert _fused.pair(f64(35)) == (35.0, 1 / 35)
     for den in (0.0, -3.0, np.inf, np.nan, 5e-324, 1e308 * 10, np.finfo(f64).max):
         assert _fused.pair(f64(den)) is None, den
-    assert _fused.pair(np.float32(3)) is not None
-    assert _fused.pair(np.float32(1e-45)) is None  # subnormal divisor
+    assert _fused.pair(np.float32(3)) is None  # float32 divides (measured faster)
     monkeypatch.setattr(_fused, "_fma", False)  # no FMA: plain division
     assert _fused.pair(f64(35)) is None
 
