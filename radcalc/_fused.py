@@ -89,6 +89,9 @@ _LIMITS = {
 #: than the pass it saves (a 2**20-element float64 grid is 8 MB).
 THREAD_CHUNK = 1 << 19
 
+#: Bytes per memory page touched by :func:`_fault_in` (the smallest page size).
+_PAGE = 4096
+
 #: The signed integer type of each float dtype's width (bit-pattern checks).
 _BITS: dict[np.dtype[Any], Any] = {
     np.dtype(np.float64): np.int64,
@@ -362,6 +365,8 @@ def _run(
         pairs = _pairs(inverse, n, alpha_beta, given[0], given[2])
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
+        if out is None:
+            _fault_in(flat[start:stop])
         return kernel(  # type: ignore[no-any-return]
             _part(dose, start, stop),
             _part(dose_bits, start, stop),
@@ -381,6 +386,18 @@ def _run(
 
     bad, above = _split(chunk, flat.size)
     return (None if bad else result), above
+
+
+def _fault_in(part: Any) -> None:
+    """Write one element per 4 KiB page of a fresh result before the kernel fills it.
+
+    A new array's pages are mapped (and zeroed by the system) on first write.
+    Taken inside the compute loop, those page faults cost more than taken in
+    one strided pass beforehand: a fresh plain ``eqd2`` result went from
+    1.27-1.33 to 1.13-1.21 times ``grid.copy()`` on one core (measured). Each
+    thread writes its own chunk's pages, so they are still faulted in parallel.
+    """
+    part[:: max(1, _PAGE // part.itemsize)] = 0
 
 
 def _bits(value: Any) -> Any:
@@ -470,6 +487,8 @@ def run_history(
         pairs = (None if None in course_pairs else course_pairs, pair(x + a))
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
+        if out is None:
+            _fault_in(target[start:stop])
         grids = tuple(g[start:stop] for g in flat)
         return kernel(  # type: ignore[no-any-return]
             grids,
