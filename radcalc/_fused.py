@@ -188,14 +188,25 @@ def available() -> bool:
 def fast_division() -> bool:
     """True when the processor numba compiles for has fused multiply-add (checked once).
 
-    Without it LLVM's ``llvm.fma`` becomes a call to libm's ``fma``: correct,
-    but slower than the division it replaces, so :func:`pair` gives None.
+    That is the host's processor unless ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``
+    name another target (e.g. ``generic`` for a portable cache): then only
+    features that list ``+fma`` count. Without FMA, LLVM's ``llvm.fma`` becomes
+    a call to libm's ``fma``: correct, but slower than the division it
+    replaces, so :func:`pair` gives None.
     """
     global _fma
     if _fma is None:
         from llvmlite import binding
+        from numba.core import config
 
-        _fma = bool(binding.get_host_cpu_features().get("fma", False))
+        name: str | None = getattr(config, "CPU_NAME", None)
+        features: str | None = getattr(config, "CPU_FEATURES", None)
+        if features:
+            _fma = "+fma" in features.split(",")
+        elif name and name != "host":
+            _fma = False  # a named target: its features are not known here
+        else:
+            _fma = bool(binding.get_host_cpu_features().get("fma", False))
     return _fma
 
 

@@ -94,6 +94,33 @@ def test_pair_is_none_where_the_theorem_does_not_hold(monkeypatch: pytest.Monkey
     assert _fused.pair(f64(35)) is None
 
 
+@pytest.mark.parametrize(
+    ("name", "features", "expected"),
+    [
+        ("generic", None, False),  # a portable target: no FMA known, divide
+        ("generic", "+avx2,+fma", True),
+        (None, "+avx2,-fma", False),
+        (None, "+sse2,+fma", True),
+    ],
+)
+def test_fma_only_where_numba_compiles_with_it(
+    monkeypatch: pytest.MonkeyPatch, name: str | None, features: str | None, expected: bool
+) -> None:
+    monkeypatch.setattr(numba.config, "CPU_NAME", name)
+    monkeypatch.setattr(numba.config, "CPU_FEATURES", features)
+    monkeypatch.setattr(_fused, "_fma", None)
+    assert _fused.fast_division() is expected
+
+
+def test_fma_follows_the_host_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llvmlite import binding
+
+    monkeypatch.setattr(numba.config, "CPU_NAME", None)
+    monkeypatch.setattr(numba.config, "CPU_FEATURES", None)
+    monkeypatch.setattr(_fused, "_fma", None)
+    assert _fused.fast_division() is bool(binding.get_host_cpu_features().get("fma", False))
+
+
 CASES = {
     "eqd2": lambda g, g2: radcalc.eqd2(g, 35, alpha_beta=3.0),
     "bed": lambda g, g2: radcalc.bed(g, 35, alpha_beta=3.0),
