@@ -287,6 +287,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small grid, few repeats")
     parser.add_argument("--repeats", type=int, help="repeats per case (default 11, --quick 3)")
     options = parser.parse_args()
+    if options.repeats is not None and options.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {options.repeats}")
     shape = (64, 64, 32) if options.quick else (250, 250, 160)
     repeats = options.repeats or (3 if options.quick else 11)
     from radcalc import _fused
