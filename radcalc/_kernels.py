@@ -172,7 +172,7 @@ def forward(
     ``pairs``: the :func:`divide` pairs of ``n``, ``a`` and ``x + a`` (each None
     when it does not apply: an alpha/beta grid, or no FMA).
 
-    The LQ-range count is a pre-test (the numpy path's own test decides the
+    The LQ-range flag is a pre-test (the numpy path's own test decides the
     warning): without LQ-L, whether the largest dose's bit pattern exceeds
     ``dose_above`` (the pattern of a dose a little below ``n * limit``, so that
     every d = D/n above ``limit`` is caught); with LQ-L, d > ``limit`` per element.
