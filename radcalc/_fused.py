@@ -326,13 +326,14 @@ def _get() -> Any:
     return _kernels
 
 
-def _pairs(inverse: bool, n: Any, a: Any, x: Any, d_t: Any) -> tuple[Any, ...]:
+def _pairs(inverse: bool, n: Any, a: Any, x: Any, qfac: Any, d_t: Any) -> tuple[Any, ...]:
     """The :func:`pair` of each divisor that is the same for every element, in the
-    kernel's order (``radcalc._kernels.forward``/``inverse``); None where it does
-    not apply (alpha/beta a grid: those divisors vary). Not for a quotient that
-    goes into a square root: in a loop bound by that square root and the
-    division after it, the FMA sequence measured 1.1 to 1.7 times slower on a
-    10 M-voxel grid, though faster on a grid that fits in the caches."""
+    kernel's order (``radcalc._kernels.forward``/``inverse``), computed as the
+    kernel computes it; None where it does not apply (alpha/beta a grid: those
+    divisors vary). The inverse's quotient under the square root is among them
+    (``n a_eff``, a_eff = alpha/beta / (1 + h); LQ-L: alpha/beta): with 256-bit
+    vectors that FMA sequence measured slower on a 10 M-voxel grid, with the
+    512-bit vectors the inverse kernel now asks for, 1.2 to 1.3 times faster."""
     scalar = not isinstance(a, np.ndarray)
     if not inverse:
         return (
@@ -342,9 +343,11 @@ def _pairs(inverse: bool, n: Any, a: Any, x: Any, d_t: Any) -> tuple[Any, ...]:
         )
     one = n.dtype.type(1)
     two = one + one
+    a_eff = a if qfac is None else a / qfac
     return (
         pair(n) if d_t is not None else None,
         pair(one + two * d_t / a) if scalar and d_t is not None else None,
+        None if not scalar else pair(a) if d_t is not None else pair(n * a_eff),
     )
 
 
@@ -373,7 +376,7 @@ def _run(
     dose_bits, ab_bits = _bits(dose), _bits(alpha_beta)
     bounds = _bit_bounds(dtype)
     with np.errstate(all="ignore"):  # an invalid alpha/beta: the kernel declines it
-        pairs = _pairs(inverse, n, alpha_beta, given[0], given[2])
+        pairs = _pairs(inverse, n, alpha_beta, *given[:3])
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
         if out is None:
@@ -495,7 +498,11 @@ def run_history(
     kernel, target = _get()[2], result.reshape(-1)
     with np.errstate(all="ignore"):  # an invalid value: the kernel declines it
         course_pairs = tuple(pair(v) for v in ns)
-        pairs = (None if None in course_pairs else course_pairs, pair(x + a))
+        pairs = (  # the courses' fractions, x + alpha/beta, the quotient under the root
+            None if None in course_pairs else course_pairs,
+            pair(x + a),
+            None if n_new is None else pair(n_new * a),
+        )
 
     def chunk(start: int, stop: int) -> tuple[int, int]:
         if out is None:

@@ -26,7 +26,8 @@ from radcalc.errors import RadcalcWarning
 
 numba = pytest.importorskip("numba")
 
-from radcalc._kernels import divide  # noqa: E402  (imports numba)
+from radcalc import _kernels  # noqa: E402  (imports numba)
+from radcalc._kernels import divide  # noqa: E402
 
 DIVISORS = [1.0, 2.0, 3.0, 5.0, 7.0, 30.0, 35.0, 54.0, 4.8, 1.8 + 3.0, 2.0 + 10.0, 1 + 2 * 6 / 3]
 
@@ -129,6 +130,18 @@ CASES = {
     "repair": lambda g, g2: radcalc.eqd2(
         g, 35, alpha_beta=3.0, fractions_per_day=2, interval_hours=6, repair_half_time_hours=4
     ),
+    "dose_for_eqd2": lambda g, g2: radcalc.dose_for_eqd2(g, 35, alpha_beta=3.0),
+    "dose_for_eqd2 repair time": lambda g, g2: radcalc.dose_for_eqd2(
+        g,
+        35,
+        alpha_beta=3.0,
+        fractions_per_day=2,
+        interval_hours=6,
+        repair_half_time_hours=4,
+        overall_days=40,
+        kickoff_days=21,
+        repopulation_bed_per_day=0.9,
+    ),
     "dose_for_eqd2 lql": lambda g, g2: radcalc.dose_for_eqd2(
         g, 7, alpha_beta=3.0, model="lql", transition_dose=6
     ),
@@ -168,3 +181,24 @@ def test_kernels_with_and_without_the_fma_division_equal_numpy(
         results.append(CASES[name](grid, grid2))  # the numpy path, the reference
     for result in results[:2]:
         np.testing.assert_array_equal(result, results[2], strict=True)
+
+
+@numba.njit(cache=False)  # type: ignore[untyped-decorator]
+def _widened(x: Any) -> Any:
+    _kernels.wide()
+    return x + 1.0
+
+
+@numba.njit(cache=False)  # type: ignore[untyped-decorator]
+def _narrow(x: Any) -> Any:
+    _kernels.wide_for(1.0, None)
+    return x + 1.0
+
+
+def test_wide_sets_the_vector_width_attribute_and_nothing_else() -> None:
+    """:func:`radcalc._kernels.wide` adds LLVM's 512-bit preference to the
+    function being compiled; ``wide_for`` only for an alpha/beta grid or LQ-L."""
+    attribute = '"prefer-vector-width"="512"'
+    assert _widened(1.0) == 2.0 and _narrow(1.0) == 2.0
+    assert any(attribute in ir for ir in _widened.inspect_llvm().values())
+    assert not any(attribute in ir for ir in _narrow.inspect_llvm().values())
