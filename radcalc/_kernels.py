@@ -39,7 +39,7 @@ likely reason for the gain is that a loop with fewer instructions per element
 keeps more cache-line misses in flight (on the benchmark machine one core
 reads a large grid no faster than it copies it: the reads are bound by misses
 in flight, not by the memory's bandwidth). Measured on a 10 M-voxel grid, one
-core (median of interleaved repeats, ratio to ``np.copyto``):
+core, the kernels alone in one interleaved comparison (ratio to ``np.copyto``):
 ``dose_for_eqd2`` 1.78 -> 1.39 (with the :func:`divide` of its quotient under
 the square root, which alone was slower at 256 bits), LQ-L 1.47 -> 1.26,
 alpha/beta grid 1.35 -> 1.27, ``max_new_dose`` 1.96 -> 1.68; the plain forward
