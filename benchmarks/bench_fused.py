@@ -185,6 +185,8 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
         funcs[name] = ours
         funcs[name + " [serial]"] = serial(ours)
         funcs[name + " [bare]"] = bare
+    references = reference_loops(grid, grid2, out)
+    funcs.update(references)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = medians(funcs, repeats)
@@ -202,6 +204,48 @@ def grid_cases(shape: tuple[int, ...], repeats: int) -> None:
                 f"{t[name + ' [serial]'] / t['copyto']:>15.2f}"
                 f"{t[name + ' [serial]'] / t['copy']:>15.2f}{peak / grid.nbytes:>10.3f}"
             )
+        if references:
+            print(
+                "compiled reference loops, one core, /copyto: "
+                + ", ".join(f"{name} {t[name] / t['copyto']:.2f}" for name in references)
+            )
+
+
+def reference_loops(grid: np.ndarray, grid2: np.ndarray, out: np.ndarray) -> dict[str, Func]:
+    """Plain compiled loops (numba, one thread) over the same grids: what one core
+    does with no arithmetic. ``sum(x)`` reads the grid only (an integer sum of its
+    bit patterns, which vectorises; a float sum would be bound by the latency of
+    its chain of additions); ``o = x + y`` is the floor for a path reading two
+    grids (``cumulative_eqd2``). Empty without numba."""
+    try:
+        import numba
+    except ImportError:
+        return {}
+
+    @numba.njit(nogil=True)
+    def read(x: np.ndarray) -> int:
+        total = 0
+        for i in range(x.size):
+            total += x[i]
+        return total
+
+    @numba.njit(nogil=True)
+    def copy(x: np.ndarray, o: np.ndarray) -> None:
+        for i in range(o.size):
+            o[i] = x[i]
+
+    @numba.njit(nogil=True)
+    def add(x: np.ndarray, y: np.ndarray, o: np.ndarray) -> None:
+        for i in range(o.size):
+            o[i] = x[i] + y[i]
+
+    flat, flat2, target = grid.reshape(-1), grid2.reshape(-1), out.reshape(-1)
+    bits = flat.view(np.int64)
+    return {
+        "sum(x)": lambda: read(bits),
+        "o = x": lambda: copy(flat, target),
+        "o = x + y": lambda: add(flat, flat2, target),
+    }
 
 
 def dask_case(shape: tuple[int, ...], repeats: int) -> None:

@@ -33,19 +33,17 @@ every kernel with and without it).
 
 The inverse and history loops, and the forward loop with an alpha/beta grid or
 LQ-L, ask LLVM for 512-bit vectors (:func:`wide`); LLVM's x86 targets with
-AVX-512 otherwise prefer 256-bit ones. On one core these loops are bound by
-the divider or long arithmetic while their data streams from memory; the
-likely reason for the gain is that a loop with fewer instructions per element
-keeps more cache-line misses in flight (on the benchmark machine one core
-reads a large grid no faster than it copies it: the reads are bound by misses
-in flight, not by the memory's bandwidth). Measured on a 10 M-voxel grid, one
-core, the kernels alone in one interleaved comparison (ratio to ``np.copyto``):
-``dose_for_eqd2`` 1.78 -> 1.39 (with the :func:`divide` of its quotient under
-the square root, which alone was slower at 256 bits), LQ-L 1.47 -> 1.26,
-alpha/beta grid 1.35 -> 1.27, ``max_new_dose`` 1.96 -> 1.68; the plain forward
-loop was 2-5 % slower at 512 bits and keeps 256. The vector width does not
-change a result: every operation is element-wise, and the reductions (min,
-max, or) do not depend on the order.
+AVX-512 otherwise prefer 256-bit ones. Measured on a 10 M-voxel grid, one
+core, the kernels alone in one interleaved comparison (ratio to
+``np.copyto``): ``dose_for_eqd2`` 1.78 -> 1.39 (with the :func:`divide` of its
+quotient under the square root, which alone was slower at 256 bits), LQ-L 1.47
+-> 1.26, alpha/beta grid 1.35 -> 1.27, ``max_new_dose`` 1.96 -> 1.68; the
+plain forward loop was 2-5 % slower at 512 bits and keeps 256. Why is not
+established (no hardware counters on the benchmark machine); these loops do
+much arithmetic per voxel, and half as many vector instructions per voxel
+likely leave the out-of-order core more room to overlap it with the memory
+traffic. The vector width does not change a result: every operation is
+element-wise, and the reductions (min, max, or) do not depend on the order.
 
 The validity and LQ-range outcomes are flags (``|=``), not counts: a 64-bit
 counter made LLVM vectorise float32 loops at half their width.
