@@ -141,12 +141,16 @@ def _wide(typingctx):  # type: ignore[no-untyped-def]  # numba's intrinsic proto
     with AVX-512 otherwise prefer 256-bit vectors. Where a target has no
     512-bit vectors, LLVM ignores it. llvmlite checks function attributes
     against a list of flag names, which has no ``key=value`` form: the
-    attribute is added as the set member it is printed from.
+    attribute is added as the set member it is printed from. Should a later
+    llvmlite store attributes otherwise, nothing is added: the attribute only
+    changes speed, never a result.
     """
     signature = types.none()
 
     def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        attributes = builder.function.attributes
+        if isinstance(attributes, set):
+            set.add(attributes, '"prefer-vector-width"="512"')
         return context.get_dummy_value()
 
     return signature, codegen
