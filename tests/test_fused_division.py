@@ -122,25 +122,17 @@ def test_fma_follows_the_host_by_default(monkeypatch: pytest.MonkeyPatch) -> Non
     assert _fused.fast_division() is bool(binding.get_host_cpu_features().get("fma", False))
 
 
+REPAIR = {"fractions_per_day": 2, "interval_hours": 6, "repair_half_time_hours": 4}
+OVERALL_TIME = {"overall_days": 40, "kickoff_days": 21, "repopulation_bed_per_day": 0.9}
 CASES = {
     "eqd2": lambda g, g2: radcalc.eqd2(g, 35, alpha_beta=3.0),
     "bed": lambda g, g2: radcalc.bed(g, 35, alpha_beta=3.0),
     "eqdx": lambda g, g2: radcalc.eqdx(g, 35, alpha_beta=3.0, reference_dose_per_fraction=1.8),
     "lql": lambda g, g2: radcalc.eqd2(g, 7, alpha_beta=3.0, model="lql", transition_dose=6),
-    "repair": lambda g, g2: radcalc.eqd2(
-        g, 35, alpha_beta=3.0, fractions_per_day=2, interval_hours=6, repair_half_time_hours=4
-    ),
+    "repair": lambda g, g2: radcalc.eqd2(g, 35, alpha_beta=3.0, **REPAIR),
     "dose_for_eqd2": lambda g, g2: radcalc.dose_for_eqd2(g, 35, alpha_beta=3.0),
     "dose_for_eqd2 repair time": lambda g, g2: radcalc.dose_for_eqd2(
-        g,
-        35,
-        alpha_beta=3.0,
-        fractions_per_day=2,
-        interval_hours=6,
-        repair_half_time_hours=4,
-        overall_days=40,
-        kickoff_days=21,
-        repopulation_bed_per_day=0.9,
+        g, 35, alpha_beta=3.0, **REPAIR, **OVERALL_TIME
     ),
     "dose_for_eqd2 lql": lambda g, g2: radcalc.dose_for_eqd2(
         g, 7, alpha_beta=3.0, model="lql", transition_dose=6
