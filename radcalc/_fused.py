@@ -20,7 +20,7 @@ message. The arithmetic is the numpy path's, operation by operation, in the
 result dtype (float32 stays float32, no float64 accumulators), without
 ``fastmath``: results are bit-identical to the numpy path (tested). A division
 by a value the same for every element is a multiplication by its reciprocal
-with two FMA corrections, which is the IEEE quotient itself (Markstein's
+and one correction by two FMAs, which is the IEEE quotient itself (Markstein's
 theorem, see ``radcalc._kernels.divide``), in float64 when the processor has
 FMA (:func:`fast_division`); otherwise a plain division.
 

@@ -1,11 +1,14 @@
 """Division by a loop-invariant divisor in the kernels (radcalc._kernels.divide, issue 10).
 
-The kernels divide by the fractions, ``x + alpha/beta`` and the LQ-L slope as a
-multiplication by the rounded reciprocal plus two FMA corrections (Markstein's
-theorem). That must be the IEEE quotient itself, element for element: checked
-exhaustively over one float32 binade of dividends per divisor, on random
-float64 dividends over the kernels' whole ordinary range, and on dividends
-built so that the quotient lies next to a rounding midpoint (the hard cases).
+The kernels divide by the fractions, ``x + alpha/beta``, the LQ-L slope and the
+divisor under the inverses' square root as a multiplication by the rounded
+reciprocal plus one correction by two FMAs (Markstein's theorem; the argument
+for the case it does not cover is in ``radcalc._kernels.divide``). That must be
+the IEEE quotient itself, element for element: checked exhaustively over one
+float32 binade of dividends per divisor (among them the divisors with the
+largest significands, where that argument is tightest), on random float64
+dividends over the kernels' whole ordinary range and in that corner, and on
+dividends built so that the quotient lies next to a rounding midpoint.
 The kernels with and without it must give the numpy path's result bit for bit.
 The kernels use it in float64 only; the float32 checks keep the helper honest
 for any dtype it is given.
@@ -54,7 +57,12 @@ def _check(num: np.ndarray, den: Any) -> None:
     np.testing.assert_array_equal(fast, num / den, strict=True)  # numpy's division too
 
 
-@pytest.mark.parametrize("den", [*DIVISORS, 0.37, 123.456, 1e-6 * 3.3, 9.9e5])
+# float32 divisors in [1, 2) with the largest and the smallest significands.
+EDGE32 = [float(np.float32(2) - np.float32(k) * np.float32(2**-23)) for k in range(1, 9)]
+EDGE32 += [float(np.float32(1) + np.float32(k) * np.float32(2**-23)) for k in range(1, 5)]
+
+
+@pytest.mark.parametrize("den", [*DIVISORS, 0.37, 123.456, 1e-6 * 3.3, 9.9e5, *EDGE32])
 def test_float32_one_binade_exhaustive(den: float) -> None:
     """Every float32 dividend in [1, 2): every significand of the quotient."""
     num = (np.arange(1 << 23, dtype=np.int32) + np.int32(0x3F800000)).view(np.float32)
@@ -67,6 +75,27 @@ def test_float64_random_dividends(den: float) -> None:
     exponents = rng.uniform(-50, 50, 200_000)
     num = rng.random(200_000) * 10.0**exponents
     _check(np.concatenate([num, -num, [0.0, -0.0, 1e-50, 1e50]]), den)
+
+
+@numba.njit(cache=False)  # type: ignore[untyped-decorator]
+def _pairwise(num: Any, den: Any, out: Any) -> None:
+    for i in range(num.size):
+        out[i] = divide(num[i], den[i], (den[i], 1.0 / den[i]))
+
+
+def test_float64_both_significands_near_two() -> None:
+    """Dividend and divisor in [2 - 2^-30, 2): the corner of the argument in
+    ``radcalc._kernels.divide`` (a quotient just below 1 an ulp or more from the
+    first product), and its mirror, the dividend the larger."""
+    rng = np.random.default_rng(12)
+    top = np.float64(2).view(np.int64) - 1  # the largest double below 2
+    random = top - rng.integers(0, 2**22, size=(2, 400_000))
+    every = top - np.indices((64, 64)).reshape(2, -1)  # all pairs of the 64 largest
+    num, den = np.concatenate([random, every], axis=1).view(np.float64)
+    fast = np.empty_like(num)
+    _pairwise(num, den, fast)
+    np.testing.assert_array_equal(fast, num / den, strict=True)
+    assert (num < den).any() and (num > den).any()
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
