@@ -38,7 +38,9 @@ core, the kernels alone in one interleaved comparison (ratio to
 ``np.copyto``): ``dose_for_eqd2`` 1.78 -> 1.39 (with the :func:`divide` of its
 quotient under the square root, which alone was slower at 256 bits), LQ-L 1.47
 -> 1.26, alpha/beta grid 1.35 -> 1.27, ``max_new_dose`` 1.96 -> 1.68; the
-plain forward loop was 2-5 % slower at 512 bits and keeps 256. Why is not
+plain forward loop was 2-5 % slower at 512 bits and keeps 256. Without it
+the history loop of ``max_new_dose``, with the FMA division under its square
+root, measured 4.6 times ``np.copyto`` (1.6 with it). Why is not
 established (no hardware counters on the benchmark machine); these loops do
 much arithmetic per voxel, and half as many vector instructions per voxel
 likely leave the out-of-order core more room to overlap it with the memory
