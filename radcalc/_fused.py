@@ -344,11 +344,13 @@ def _pairs(inverse: bool, n: Any, a: Any, x: Any, qfac: Any, d_t: Any) -> tuple[
         )
     one = n.dtype.type(1)
     two = one + one
+    if not scalar:  # an alpha/beta grid: only n is the same for every element
+        return (pair(n) if d_t is not None else None, None, None)
     a_eff = a if qfac is None else a / qfac
     return (
         pair(n) if d_t is not None else None,
-        pair(one + two * d_t / a) if scalar and d_t is not None else None,
-        None if not scalar else pair(a) if d_t is not None else pair(n * a_eff),
+        pair(one + two * d_t / a) if d_t is not None else None,
+        pair(a) if d_t is not None else pair(n * a_eff),
     )
 
 

@@ -223,3 +223,30 @@ def test_wide_sets_the_vector_width_attribute_and_nothing_else() -> None:
     assert _widened(1.0) == 2.0 and _narrow(1.0) == 2.0
     assert any(attribute in ir for ir in _widened.inspect_llvm().values())
     assert not any(attribute in ir for ir in _narrow.inspect_llvm().values())
+
+
+def test_alpha_beta_grid_inverse_with_repair_allocates_nothing_of_the_grid_size() -> None:
+    """The divisor pairs are made for scalar alpha/beta only: with an alpha/beta
+    grid and repair, no alpha/beta / (1 + h) temporary of the grid's size (the
+    issue-10 peak-memory goal, <= 5 % of the output with ``out=``)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    grid = rng.random((100, 2000)) * 70
+    ab = rng.random((100, 2000)) * 10 + 1
+    out = np.empty_like(grid)
+    assert grid.size >= _fused.GRID_THRESHOLD
+
+    def call() -> None:
+        radcalc.dose_for_eqd2(grid, 35, alpha_beta=ab, out=out, **REPAIR)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RadcalcWarning)
+        call()  # compiled and warm
+        tracemalloc.start()
+        try:
+            call()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak <= 0.05 * out.nbytes, peak / out.nbytes
